@@ -1,0 +1,64 @@
+"""Cached, shared resources: models, truncated models and datasets.
+
+`st.cache_resource` objects are shared by every session: callers must never mutate them. Models are
+keyed by path and modification time, so a re-trained file is loaded afresh.
+"""
+
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+
+from app.active_model import active_path
+
+
+def _mtime(path: str) -> float:
+    try:
+        return os.path.getmtime(path)
+    except OSError:
+        return 0.0
+
+
+@st.cache_resource(max_entries=8, show_spinner="Loading the model...")
+def _model(path: str, mtime: float):
+    from core.modelio import load_model
+
+    return load_model(path)
+
+
+def load_model(path: str):
+    """The Keras model at `path` (cached by path and mtime). Raises `ModelFileError`."""
+    return _model(path, _mtime(path))
+
+
+def active_model():
+    """The session's active Keras model."""
+    return load_model(active_path())
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _truncated(path: str, mtime: float, layer: str):
+    from core.network import truncate
+
+    return truncate(_model(path, mtime), layer)
+
+
+def truncated_model(path: str, layer: str):
+    """The model at `path` cut at `layer` (built once per model file and layer)."""
+    return _truncated(path, _mtime(path), layer)
+
+
+@st.cache_resource(max_entries=4, show_spinner="Loading the dataset...")
+def _dataset(name: str, source_key: str):
+    from core.datasets import load_dataset
+
+    return load_dataset(name)
+
+
+def dataset(name: str = "mnist"):
+    """The named dataset (cached). Raises `DatasetUnavailable` with the fix in its message."""
+    from core.datasets import candidate_files
+
+    key = "|".join(f"{p}:{_mtime(str(p))}" for p in candidate_files(name))
+    return _dataset(name, key)

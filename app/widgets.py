@@ -1,0 +1,50 @@
+"""Small widgets shared by pages: error boxes, picture downloads, image display helpers."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import streamlit as st
+
+from core.errors import LabError
+
+
+def stop_with_error(message: str) -> None:
+    """Show `message` as an error box and end this page run."""
+    st.error(message)
+    st.stop()
+
+
+def guarded(func, *args, **kwargs):
+    """Call `func`; on a `LabError` show its message and stop the page (never a traceback)."""
+    try:
+        return func(*args, **kwargs)
+    except LabError as exc:
+        stop_with_error(str(exc))
+
+
+def png_bytes(image: np.ndarray, scale: int = 1) -> bytes:
+    """Encode a greyscale/RGB uint8 or [0,1] float array as PNG, optionally enlarged (nearest)."""
+    from PIL import Image
+
+    arr = np.asarray(image)
+    if arr.dtype != np.uint8:
+        arr = (np.clip(arr, 0, 1) * 255).round().astype(np.uint8)
+    if arr.ndim == 3 and arr.shape[-1] == 1:
+        arr = arr[..., 0]
+    img = Image.fromarray(arr)
+    if scale > 1:
+        img = img.resize((img.width * scale, img.height * scale), Image.NEAREST)
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def figure_download(fig, name: str, key: str, label: str = "Download PNG") -> None:
+    """A download button that exports a plotly figure as PNG (needs kaleido) or, failing that, HTML."""
+    try:
+        data, mime, filename = fig.to_image(format="png", scale=2), "image/png", f"{name}.png"
+    except Exception:  # kaleido/Chrome missing: offer the interactive HTML instead
+        data, mime, filename = fig.to_html(include_plotlyjs="cdn").encode(), "text/html", f"{name}.html"
+    st.download_button(label, data, file_name=filename, mime=mime, key=key)

@@ -1,0 +1,10 @@
+"""Entry point of `python -m core`."""
+
+import os
+import sys
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from core.cli import main  # noqa: E402  (the environment must be set before TensorFlow loads)
+
+sys.exit(main())

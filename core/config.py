@@ -1,0 +1,239 @@
+"""Network and training configuration as plain dataclasses with a JSON round-trip, and presets.
+
+A `NetConfig` fully describes a model and how it is trained; `core.network.build_model` turns it
+into a Keras functional model whose layer names are stable (`conv1`, `conv2`, `pool1`, `dense1`,
+..., `output`) so that truncation and filter extraction can find layers by name.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, fields, replace
+
+from core.errors import LabError
+
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "elu", "selu", "gelu", "swish", "leaky_relu", "linear")
+OPTIMIZERS = ("adam", "sgd", "rmsprop", "adamw", "nadam")
+PADDINGS = ("valid", "same")
+POOL_TYPES = ("max", "avg")
+
+
+@dataclass
+class ConvBlock:
+    """One convolution, optionally followed by pooling and dropout.
+
+    Layer order within a block: conv -> [dropout if `dropout_before_pool`] -> [pool] ->
+    [activation if `activation_after_pool`] -> [dropout]. The PyTorch tutorial net puts its
+    ReLU after the pooling and its dropout before it; the assignment net does neither.
+    """
+
+    filters: int = 32
+    kernel_size: int = 3
+    stride: int = 1
+    padding: str = "valid"
+    activation: str = "relu"
+    pool_size: int = 0  # 0: no pooling after this conv
+    pool_type: str = "max"
+    dropout: float = 0.0
+    dropout_before_pool: bool = False
+    activation_after_pool: bool = False
+    batch_norm: bool = False
+
+
+@dataclass
+class DenseLayer:
+    """A hidden dense layer followed by optional dropout."""
+
+    units: int = 128
+    activation: str = "relu"
+    dropout: float = 0.0
+
+
+@dataclass
+class NetConfig:
+    """Architecture and training hyper-parameters of one network."""
+
+    name: str = "custom"
+    input_shape: tuple = (28, 28, 1)
+    num_classes: int = 10
+    conv: list = field(default_factory=list)
+    dense: list = field(default_factory=list)
+    l2: float = 0.0
+    optimizer: str = "adam"
+    learning_rate: float = 0.001
+    batch_size: int = 128
+    epochs: int = 12
+    seed: int = 42
+
+    def to_dict(self) -> dict:
+        """Plain-JSON dict (tuples become lists)."""
+        data = asdict(self)
+        data["input_shape"] = list(self.input_shape)
+        return data
+
+    def to_json(self, indent: int = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "NetConfig":
+        """Build from a dict, checking field names and values.
+
+        Raises:
+            LabError: unknown fields or invalid values, naming them.
+        """
+        if not isinstance(data, dict):
+            raise LabError("A network config must be a JSON object.")
+        data = dict(data)
+        _reject_unknown(cls, data, "network config")
+        conv = [_block(ConvBlock, b, f"conv[{i}]") for i, b in enumerate(data.pop("conv", []) or [])]
+        dense = [_block(DenseLayer, d, f"dense[{i}]") for i, d in enumerate(data.pop("dense", []) or [])]
+        if "input_shape" in data:
+            data["input_shape"] = tuple(int(v) for v in data["input_shape"])
+        config = cls(conv=conv, dense=dense, **data)
+        config.validate()
+        return config
+
+    @classmethod
+    def from_json(cls, text: str) -> "NetConfig":
+        try:
+            return cls.from_dict(json.loads(text))
+        except json.JSONDecodeError as exc:
+            raise LabError(f"The network config is not valid JSON: {exc}") from None
+
+    def validate(self) -> None:
+        """Raise `LabError` naming the first invalid value."""
+        if not self.conv and not self.dense:
+            raise LabError("A network needs at least one conv block or dense layer.")
+        if not 1 <= self.num_classes <= 1000:
+            raise LabError("num_classes must be between 1 and 1000.")
+        for i, b in enumerate(self.conv):
+            where = f"conv block {i + 1}"
+            _check(1 <= b.filters <= 1024, f"{where}: filters must be 1..1024")
+            _check(1 <= b.kernel_size <= 15, f"{where}: kernel size must be 1..15")
+            _check(1 <= b.stride <= 4, f"{where}: stride must be 1..4")
+            _check(b.padding in PADDINGS, f"{where}: padding must be one of {PADDINGS}")
+            _check(b.activation in ACTIVATIONS, f"{where}: activation must be one of {ACTIVATIONS}")
+            _check(b.pool_size in (0, 1, 2, 3, 4), f"{where}: pool size must be 0 (none) or 1..4")
+            _check(b.pool_type in POOL_TYPES, f"{where}: pool type must be one of {POOL_TYPES}")
+            _check(0.0 <= b.dropout < 1.0, f"{where}: dropout must be in [0, 1)")
+        for i, d in enumerate(self.dense):
+            where = f"dense layer {i + 1}"
+            _check(1 <= d.units <= 8192, f"{where}: units must be 1..8192")
+            _check(d.activation in ACTIVATIONS, f"{where}: activation must be one of {ACTIVATIONS}")
+            _check(0.0 <= d.dropout < 1.0, f"{where}: dropout must be in [0, 1)")
+        _check(self.optimizer in OPTIMIZERS, f"optimizer must be one of {OPTIMIZERS}")
+        _check(0.0 < self.learning_rate <= 1.0, "learning rate must be in (0, 1]")
+        _check(self.l2 >= 0.0, "L2 must be >= 0")
+        _check(1 <= self.batch_size <= 8192, "batch size must be 1..8192")
+        _check(1 <= self.epochs <= 500, "epochs must be 1..500")
+        _check(self.spatial_size_ok(), "the conv/pool stack shrinks the image below 1x1; "
+               "use fewer layers, 'same' padding, or smaller kernels")
+
+    def spatial_size_ok(self) -> bool:
+        """Whether every conv and pool layer still has at least a 1x1 input."""
+        size = self.input_shape[0]
+        for b in self.conv:
+            size = _conv_out(size, b.kernel_size, b.stride, b.padding)
+            if size < 1:
+                return False
+            if b.pool_size > 1:
+                size //= b.pool_size
+                if size < 1:
+                    return False
+        return True
+
+    def with_overrides(self, **changes) -> "NetConfig":
+        """A copy with top-level fields replaced, validated."""
+        config = replace(self, **changes)
+        config.validate()
+        return config
+
+
+def _conv_out(size: int, kernel: int, stride: int, padding: str) -> int:
+    if padding == "same":
+        return -(-size // stride)
+    return (size - kernel) // stride + 1
+
+
+def _check(ok: bool, message: str) -> None:
+    if not ok:
+        raise LabError(message + ".")
+
+
+def _reject_unknown(cls, data: dict, what: str) -> None:
+    known = {f.name for f in fields(cls)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise LabError(f"Unknown {what} field(s): {', '.join(unknown)}. Known: {', '.join(sorted(known))}.")
+
+
+def _block(cls, data, where: str):
+    if isinstance(data, cls):
+        return data
+    if not isinstance(data, dict):
+        raise LabError(f"{where} must be a JSON object.")
+    _reject_unknown(cls, data, where)
+    try:
+        return cls(**data)
+    except TypeError as exc:
+        raise LabError(f"{where}: {exc}") from None
+
+
+def assignment() -> NetConfig:
+    """The assignment network: two 32-filter 3x3 convs, 2x2 max pool, dropout 0.25, dense 128, dropout 0.5."""
+    return NetConfig(
+        name="assignment",
+        conv=[ConvBlock(32, 3), ConvBlock(32, 3, pool_size=2, dropout=0.25)],
+        dense=[DenseLayer(128, "relu", 0.5)],
+        optimizer="adam",
+        learning_rate=0.001,
+        batch_size=128,
+        epochs=12,
+    )
+
+
+def pytorch_tutorial() -> NetConfig:
+    """The PyTorch MNIST tutorial net: conv 10 5x5, pool, relu, conv 20 5x5, dropout, pool, relu, 50, 10."""
+    return NetConfig(
+        name="pytorch-tutorial",
+        conv=[
+            ConvBlock(10, 5, activation="relu", pool_size=2, activation_after_pool=True),
+            ConvBlock(20, 5, activation="relu", pool_size=2, dropout=0.5,
+                      dropout_before_pool=True, activation_after_pool=True),
+        ],
+        dense=[DenseLayer(50, "relu", 0.0)],
+        optimizer="adam",
+        learning_rate=0.001,
+        batch_size=64,
+        epochs=10,
+    )
+
+
+def fast() -> NetConfig:
+    """A wider, pooled-early net that passes 99% test accuracy in fewer epochs than the assignment net."""
+    return NetConfig(
+        name="fast",
+        conv=[
+            ConvBlock(32, 3, pool_size=2),
+            ConvBlock(64, 3, pool_size=2, dropout=0.25),
+        ],
+        dense=[DenseLayer(128, "relu", 0.4)],
+        optimizer="adam",
+        learning_rate=0.002,
+        batch_size=128,
+        epochs=6,
+    )
+
+
+PRESETS = {"assignment": assignment, "pytorch-tutorial": pytorch_tutorial, "fast": fast}
+
+
+def preset(name: str) -> NetConfig:
+    """A fresh copy of a named preset.
+
+    Raises:
+        LabError: for an unknown name, listing the known ones.
+    """
+    if name not in PRESETS:
+        raise LabError(f"Unknown preset {name!r}. Available presets are: {', '.join(PRESETS)}.")
+    return PRESETS[name]()

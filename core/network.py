@@ -1,0 +1,123 @@
+"""Build Keras functional models from a `NetConfig`, with stable layer names.
+
+Names: `conv1..`, `bn1..`, `act1..` (only when the activation is its own layer), `pool1..` (numbered
+by pooling layer), `dropout1..` (in order), `flatten`, `dense1..`, `output`.
+"""
+
+from __future__ import annotations
+
+from core.config import NetConfig
+
+
+def _optimizer(config: NetConfig):
+    import keras
+
+    classes = {
+        "adam": keras.optimizers.Adam,
+        "sgd": keras.optimizers.SGD,
+        "rmsprop": keras.optimizers.RMSprop,
+        "adamw": keras.optimizers.AdamW,
+        "nadam": keras.optimizers.Nadam,
+    }
+    return classes[config.optimizer](learning_rate=config.learning_rate)
+
+
+def compile_model(model, config: NetConfig) -> None:
+    """Compile with categorical cross-entropy, the config's optimizer and accuracy."""
+    model.compile(
+        optimizer=_optimizer(config),
+        loss="categorical_crossentropy",
+        metrics=["accuracy"],
+    )
+
+
+def build_model(config: NetConfig, compile: bool = True):
+    """Build the functional model a config describes.
+
+    Args:
+        config: architecture and training settings; validated first.
+        compile: compile with the config's optimizer. Defaults to True.
+
+    Returns:
+        An uncompiled or compiled `keras.Model` named after the config.
+    """
+    import keras
+    from keras import layers
+
+    config.validate()
+    reg = keras.regularizers.L2(config.l2) if config.l2 > 0 else None
+    inputs = keras.Input(shape=tuple(config.input_shape), name="image")
+    x = inputs
+    n_pool = n_drop = 0
+
+    def dropout(x, rate):
+        nonlocal n_drop
+        n_drop += 1
+        return layers.Dropout(rate, name=f"dropout{n_drop}")(x)
+
+    for i, block in enumerate(config.conv, start=1):
+        separate_act = block.activation_after_pool or block.batch_norm
+        x = layers.Conv2D(
+            block.filters, block.kernel_size, strides=block.stride, padding=block.padding,
+            activation=None if separate_act else block.activation,
+            kernel_regularizer=reg, name=f"conv{i}",
+        )(x)
+        if block.batch_norm:
+            x = layers.BatchNormalization(name=f"bn{i}")(x)
+            if not block.activation_after_pool:
+                x = layers.Activation(block.activation, name=f"act{i}")(x)
+        if block.dropout and block.dropout_before_pool:
+            x = dropout(x, block.dropout)
+        if block.pool_size > 1:
+            n_pool += 1
+            pool = layers.MaxPooling2D if block.pool_type == "max" else layers.AveragePooling2D
+            x = pool(block.pool_size, name=f"pool{n_pool}")(x)
+        if block.activation_after_pool:
+            x = layers.Activation(block.activation, name=f"act{i}")(x)
+        if block.dropout and not block.dropout_before_pool:
+            x = dropout(x, block.dropout)
+
+    if len(x.shape) > 2:
+        x = layers.Flatten(name="flatten")(x)
+    for j, dense in enumerate(config.dense, start=1):
+        x = layers.Dense(dense.units, activation=dense.activation, kernel_regularizer=reg,
+                         name=f"dense{j}")(x)
+        if dense.dropout:
+            x = dropout(x, dense.dropout)
+    outputs = layers.Dense(config.num_classes, activation="softmax", name="output")(x)
+    model = keras.Model(inputs, outputs, name=config.name.replace("-", "_") or "model")
+    if compile:
+        compile_model(model, config)
+    return model
+
+
+def layer_table(model) -> list[dict]:
+    """One row per layer: name, type, output shape and parameter count (for summaries)."""
+    rows = []
+    for layer in model.layers:
+        shape = getattr(layer, "output", None)
+        shape = tuple(shape.shape) if shape is not None else ()
+        rows.append({
+            "name": layer.name,
+            "type": type(layer).__name__,
+            "output_shape": "x".join(str(d) for d in shape[1:]) if shape else "",
+            "params": int(layer.count_params()),
+        })
+    return rows
+
+
+def truncate(model, layer_name: str):
+    """A model from the same input to the output of `layer_name`.
+
+    Raises:
+        LabError: when the model has no such layer, listing the names it has.
+    """
+    import keras
+
+    from core.errors import LabError
+
+    names = [layer.name for layer in model.layers]
+    if layer_name not in names:
+        raise LabError(f"The model has no layer {layer_name!r}. Its layers are: {', '.join(names)}.")
+    return keras.Model(model.inputs[0], model.get_layer(layer_name).output,
+                       name=f"{model.name}_to_{layer_name}")
