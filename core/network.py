@@ -121,3 +121,21 @@ def truncate(model, layer_name: str):
         raise LabError(f"The model has no layer {layer_name!r}. Its layers are: {', '.join(names)}.")
     return keras.Model(model.inputs[0], model.get_layer(layer_name).output,
                        name=f"{model.name}_to_{layer_name}")
+
+
+def forward_flops(model) -> int:
+    """Multiply-add FLOPs (2 per MAC) of one forward pass for one image, counting conv and dense layers.
+
+    A training step costs about three times this (forward, and two backward products).
+    """
+    total = 0
+    for layer in model.layers:
+        kind = type(layer).__name__
+        if kind == "Conv2D":
+            kh, kw = layer.kernel_size
+            c_in = layer.input.shape[-1]
+            _, h, w, c_out = layer.output.shape
+            total += 2 * h * w * kh * kw * c_in * c_out
+        elif kind == "Dense":
+            total += 2 * layer.input.shape[-1] * layer.units
+    return int(total)

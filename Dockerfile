@@ -1,0 +1,21 @@
+# Recognition Lab in a container: docker build -t recognition-lab . && docker run -p 8501:8501 recognition-lab
+# Mount your data and workspace: -v $PWD/data:/data -e LAB_DATA_DIR=/data -v lab-home:/lab
+FROM python:3.11-slim
+
+ENV PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    TF_CPP_MIN_LOG_LEVEL=2 \
+    LAB_HOME=/lab
+
+WORKDIR /app
+COPY requirements.txt .
+RUN python -m pip install --upgrade pip && python -m pip install -r requirements.txt
+
+COPY . .
+RUN mkdir -p /lab && useradd --create-home lab && chown -R lab /lab
+USER lab
+
+EXPOSE 8501
+HEALTHCHECK CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health')"
+CMD ["python", "-m", "streamlit", "run", "streamlit_app.py", "--server.address", "0.0.0.0", \
+     "--server.port", "8501", "--server.headless", "true", "--browser.gatherUsageStats", "false"]

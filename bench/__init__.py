@@ -1,0 +1,1 @@
+"""Benchmarks: each module prints one JSON object (run with `python -m bench.<name>`)."""
