@@ -1,4 +1,4 @@
-"""Datasets: MNIST and Fashion-MNIST (Keras' `mnist.npz` layout) and CIFAR-10 through Keras.
+"""Datasets: MNIST and Fashion-MNIST (Keras' `mnist.npz` layout).
 
 Lookup order for a dataset file: `$LAB_DATA_DIR`, the Keras cache (`$KERAS_HOME/datasets` or
 `~/.keras/datasets`), then Keras' own download. Every array read is validated; pickles are refused.
@@ -24,15 +24,9 @@ _SPECS = {
         ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
          "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"],
     ),
-    "cifar10": (
-        "cifar10.npz",
-        (32, 32, 3),
-        ["airplane", "automobile", "bird", "cat", "deer",
-         "dog", "frog", "horse", "ship", "truck"],
-    ),
 }
 DATASETS = tuple(_SPECS)
-TITLES = {"mnist": "MNIST digits", "fashion_mnist": "Fashion-MNIST", "cifar10": "CIFAR-10 (colour)"}
+TITLES = {"mnist": "MNIST digits", "fashion_mnist": "Fashion-MNIST"}
 _KEYS = ("x_train", "y_train", "x_test", "y_test")
 
 
@@ -41,8 +35,8 @@ class Dataset:
     """A labelled image dataset held in memory as uint8 arrays.
 
     Attributes:
-        name: dataset key (`mnist`, `fashion_mnist`, `cifar10`).
-        x_train, x_test: uint8 images, (N, 28, 28) or (N, 32, 32, 3).
+        name: dataset key (`mnist`, `fashion_mnist`).
+        x_train, x_test: uint8 images, (N, 28, 28).
         y_train, y_test: uint8 labels, (N,).
         class_names: one name per label.
         source: where the data came from (a path or "keras download").
@@ -143,7 +137,7 @@ def read_npz(name: str, path: Path) -> Dataset:
 def _download(name: str) -> Dataset:
     from keras import datasets as kd  # imported late: pulls in TensorFlow
 
-    loader = {"mnist": kd.mnist, "fashion_mnist": kd.fashion_mnist, "cifar10": kd.cifar10}[name]
+    loader = {"mnist": kd.mnist, "fashion_mnist": kd.fashion_mnist}[name]
     (x_train, y_train), (x_test, y_test) = loader.load_data()
     arrays = {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test}
     validate_arrays(name, arrays)
