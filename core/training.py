@@ -3,7 +3,7 @@
 `run_training(run_dir)` is what the background worker and `python -m core train` both call.
 `train_loop` is the shared epoch loop (also used by transfer learning): after each epoch it
 evaluates on the training set and the test set, replaces `model.keras` atomically, stores the
-first-layer filters and appends a metrics line. A `STOP` file ends it after the current batch.
+first-layer filters and every layer's weight/bias histograms, and appends a metrics line. A `STOP` file ends it after the current batch.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import numpy as np
 from core import rundir
 from core.config import NetConfig
 from core.datasets import load_dataset, to_model_input
+from core.histograms import save_epoch_histograms
 
 PROGRESS_INTERVAL_S = 0.5
 
@@ -129,6 +130,7 @@ def train_loop(run_dir: Path, model, x_train, y_train, x_test, y_test, *, epochs
     if conv is not None:
         kernel, bias = conv.get_weights()[:2] if conv.use_bias else (conv.get_weights()[0], None)
         rundir.save_epoch_filters(run_dir, 0, kernel, bias if bias is not None else np.zeros(kernel.shape[-1]))
+    save_epoch_histograms(run_dir, 0, model)
     batches = int(np.ceil(len(x_train) / batch_size))
     rows = []
     for epoch in range(1, epochs + 1):
@@ -151,6 +153,7 @@ def train_loop(run_dir: Path, model, x_train, y_train, x_test, y_test, *, epochs
             weights = conv.get_weights()
             rundir.save_epoch_filters(run_dir, epoch, weights[0],
                                       weights[1] if conv.use_bias else np.zeros(weights[0].shape[-1]))
+        save_epoch_histograms(run_dir, epoch, model)
         row = {
             "epoch": epoch,
             "train_loss": float(train_loss),

@@ -1,0 +1,94 @@
+"""The Train page's runs table (open, make active, download, delete) and the model upload box."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from app.active_model import set_active
+from core import rundir
+from core.catalog import save_upload
+from core.errors import LabError
+from core.paths import runs_dir
+from core.runs_table import run_label, table_rows
+
+CONFIRM_KEY = "train_confirm_delete"
+
+
+def runs_section(open_run) -> None:
+    """All runs as a table, then actions on the one picked below it.
+
+    Args:
+        open_run: callable(run_dir) that shows a run's charts at the top of the page.
+    """
+    summaries = rundir.list_runs(runs_dir())
+    if not summaries:
+        st.info("No runs yet: configure a network above and press **Start training**.")
+        return
+    rows = table_rows(summaries)
+    for row in rows:  # shown as a percentage column
+        row["best test acc"] = None if row["best test acc"] is None else 100 * row["best test acc"]
+    st.dataframe(rows, hide_index=True, width="stretch", key="train_runs_table", column_config={
+        "best test acc": st.column_config.NumberColumn("best test acc", format="%.2f %%")})
+    by_path = {s["path"]: s for s in summaries}
+    path = st.selectbox("Run", list(by_path), format_func=lambda p: run_label(by_path[p]), key="train_pick_run")
+    summary = by_path[path]
+    run_dir = Path(path)
+    model = run_dir / "model.keras"
+    cols = st.columns(4)
+    if cols[0].button("Open charts", key="train_open_run", icon=":material/show_chart:"):
+        open_run(run_dir)
+    if cols[1].button("Make active model", key="train_activate_run", disabled=not model.is_file(),
+                      icon=":material/check_circle:"):
+        set_active(model)
+        st.rerun()
+    if model.is_file():
+        cols[2].download_button("Download .keras", model.read_bytes(), file_name=f"{run_dir.name}.keras",
+                                mime="application/zip", key="train_download_run", icon=":material/download:")
+    active = summary["state"] in rundir.ACTIVE_STATES
+    if cols[3].button("Delete...", key="train_delete_run", disabled=active, icon=":material/delete:",
+                      help="Stop the run first" if active else None):
+        st.session_state[CONFIRM_KEY] = path
+    if st.session_state.get(CONFIRM_KEY) == path:
+        _confirm_delete(run_dir)
+
+
+def _confirm_delete(run_dir: Path) -> None:
+    st.warning(f"Delete run `{run_dir.name}` and its model for good?")
+    yes, no = st.columns(2)
+    if yes.button("Yes, delete it", type="primary", key="train_delete_yes"):
+        st.session_state.pop(CONFIRM_KEY, None)
+        try:
+            rundir.delete_run(run_dir)
+        except (LabError, OSError) as exc:
+            st.error(str(exc))
+            return
+        if st.session_state.get("train_run_dir") == str(run_dir):
+            st.session_state.pop("train_run_dir", None)
+            st.query_params.pop("run", None)
+        st.session_state["train_deleted"] = run_dir.name
+        st.rerun()
+    if no.button("Cancel", key="train_delete_no"):
+        st.session_state.pop(CONFIRM_KEY, None)
+        st.rerun()
+
+
+def upload_section() -> None:
+    """Upload a `.keras` model: checked (safe mode, 28x28x1 input, softmax output), then made active."""
+    uploaded = st.file_uploader("Upload a .keras model", type=None, key="train_upload",
+                                help="A Keras 3 model saved with model.save('name.keras'): 28x28x1 input, "
+                                     "softmax output, standard layers only (no Lambda code).")
+    if uploaded is None:
+        return
+    done = st.session_state.setdefault("train_uploads_done", {})
+    if uploaded.file_id not in done:
+        try:
+            path = save_upload(uploaded.name, uploaded.getvalue())
+        except LabError as exc:
+            done[uploaded.file_id] = ("error", f"{uploaded.name} was not added: {exc}")
+        else:
+            set_active(path)
+            done[uploaded.file_id] = ("ok", f"{uploaded.name} was added and is now the active model.")
+    kind, message = done[uploaded.file_id]
+    (st.success if kind == "ok" else st.error)(message)

@@ -1,0 +1,48 @@
+"""What the Data page shows about a dataset: class counts, pixel statistics, example picks."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from core.datasets import Dataset
+
+
+def class_counts(data: Dataset) -> list[dict]:
+    """One row per class: index, name, number of training and test images."""
+    k = data.num_classes
+    train = np.bincount(data.y_train, minlength=k)
+    test = np.bincount(data.y_test, minlength=k)
+    return [{"class": i, "name": data.class_names[i], "train": int(train[i]), "test": int(test[i])}
+            for i in range(k)]
+
+
+def class_counts_figure(rows: list[dict]):
+    """Grouped bar chart of images per class in the training and test splits."""
+    import plotly.graph_objects as go
+
+    names = [f"{r['class']}: {r['name']}" if r["name"] != str(r["class"]) else r["name"] for r in rows]
+    fig = go.Figure([
+        go.Bar(x=names, y=[r["train"] for r in rows], name="train", marker_color="#1f77b4"),
+        go.Bar(x=names, y=[r["test"] for r in rows], name="test", marker_color="#d62728"),
+    ])
+    fig.update_layout(barmode="group", height=320, margin={"l": 10, "r": 10, "t": 30, "b": 10},
+                      yaxis_title="images", xaxis={"type": "category"},
+                      legend={"orientation": "h", "y": 1.12})
+    return fig
+
+
+def pixel_stats(data: Dataset) -> dict:
+    """Shapes and the training set's pixel mean and standard deviation over [0, 1]."""
+    x = data.x_train
+    mean = float(x.mean() / 255.0)
+    std = float(np.sqrt(((x.astype(np.float32) / 255.0 - mean) ** 2).mean()))
+    return {"train": int(len(x)), "test": int(len(data.x_test)), "shape": "x".join(map(str, x.shape[1:])),
+            "mean": mean, "std": std}
+
+
+def examples(data: Dataset, split: str, start: int, count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(indices, images, labels) of `count` examples of a split from `start` on, clipped to its size."""
+    x, y = (data.x_train, data.y_train) if split == "train" else (data.x_test, data.y_test)
+    start = max(0, min(int(start), len(x) - 1))
+    idx = np.arange(start, min(len(x), start + int(count)))
+    return idx, x[idx], y[idx]

@@ -1,0 +1,89 @@
+"""The Train page's architecture editor backend: apply edits to a preset, summarise and draw the net."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+
+from core.config import ConvBlock, DenseLayer, NetConfig
+
+# layer type -> box colour of the diagram
+COLORS = {
+    "InputLayer": "#9e9e9e", "Conv2D": "#1f77b4", "MaxPooling2D": "#2ca02c",
+    "AveragePooling2D": "#2ca02c", "Dropout": "#bdbdbd", "Flatten": "#8c564b",
+    "Dense": "#ff7f0e", "BatchNormalization": "#9467bd", "Activation": "#17becf",
+}
+
+
+def apply_edits(base: NetConfig, conv: list[dict], dense: list[dict], **top) -> NetConfig:
+    """A validated copy of `base` with the editor's conv blocks, dense layers and top-level fields.
+
+    Block fields the editor does not show (e.g. `activation_after_pool` of the PyTorch tutorial
+    net) are kept from the base block at the same position.
+
+    Args:
+        base: the preset the form started from.
+        conv: one dict of `ConvBlock` fields per conv block (filters, kernel_size, pool_size, ...).
+        dense: one dict of `DenseLayer` fields per hidden dense layer.
+        **top: `NetConfig` fields such as epochs, batch_size, learning_rate, seed, l2.
+
+    Raises:
+        LabError: naming the first invalid value.
+    """
+    blocks = [replace(base.conv[i] if i < len(base.conv) else ConvBlock(), **c) for i, c in enumerate(conv)]
+    layers = [replace(base.dense[i] if i < len(base.dense) else DenseLayer(), **d)
+              for i, d in enumerate(dense)]
+    config = replace(base, conv=blocks, dense=layers, **top)
+    config.validate()
+    return config
+
+
+def summarize_config(config: NetConfig) -> dict:
+    """Build the model a config describes (uncompiled) and list its layers.
+
+    Returns:
+        {"layers": [{"name", "type", "output_shape", "params"}...] including the input,
+         "total_params": int, "trainable_params": int}.
+    """
+    from core.network import build_model, layer_table
+
+    model = build_model(config, compile=False)
+    rows = [{"name": "image", "type": "InputLayer",
+             "output_shape": "x".join(str(d) for d in config.input_shape), "params": 0}]
+    rows += [r for r in layer_table(model) if r["type"] != "InputLayer"]
+    trainable = sum(int(math.prod(w.shape)) for w in model.trainable_weights)
+    return {"layers": rows, "total_params": int(model.count_params()), "trainable_params": trainable}
+
+
+def diagram_figure(layers: list[dict]):
+    """A block diagram of the layers left to right: one box per layer with its type and output shape.
+
+    Box heights grow with the logarithm of the layer's output size, so the picture shows where the
+    network shrinks the image.
+    """
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    sizes = [max(1, math.prod(int(v) for v in r["output_shape"].split("x") if v.isdigit()) or 1)
+             for r in layers]
+    biggest = math.log10(max(sizes + [10]))
+    x = 0.0
+    for row, size in zip(layers, sizes):
+        h = 0.35 + 0.65 * math.log10(size) / biggest
+        color = COLORS.get(row["type"], "#7f7f7f")
+        fig.add_shape(type="rect", x0=x, x1=x + 1, y0=-h / 2, y1=h / 2, fillcolor=color, opacity=0.8,
+                      line={"color": "#333", "width": 1})
+        params = f"<br>{row['params']:,} p" if row["params"] else ""
+        fig.add_annotation(x=x + 0.5, y=0, text=f"<b>{row['name']}</b><br>{row['output_shape']}{params}",
+                           showarrow=False, font={"size": 10, "color": "white"})
+        fig.add_annotation(x=x + 0.5, y=-0.62, text=row["type"].replace("Pooling2D", "Pool"),
+                           showarrow=False, font={"size": 9})
+        if x > 0:
+            fig.add_annotation(x=x, y=0, ax=x - 0.25, ay=0, xref="x", yref="y", axref="x", ayref="y",
+                               showarrow=True, arrowhead=2, arrowsize=1, arrowwidth=1.2, text="")
+        x += 1.25
+    fig.update_xaxes(visible=False, range=[-0.1, max(x - 0.15, 1)])
+    fig.update_yaxes(visible=False, range=[-0.75, 0.55])
+    fig.update_layout(height=190, margin={"l": 0, "r": 0, "t": 0, "b": 0}, plot_bgcolor="rgba(0,0,0,0)",
+                      showlegend=False)
+    return fig

@@ -1,0 +1,102 @@
+"""Figures and texts for watching a training run: accuracy/loss curves and batch progress with ETA.
+
+Everything here reads plain run-directory data (metric rows, progress dicts), so the Train page can
+redraw it every second without touching TensorFlow.
+"""
+
+from __future__ import annotations
+
+import time
+
+TRAIN_COLOR = "#1f77b4"
+TEST_COLOR = "#d62728"
+
+
+def metrics_figure(rows: list[dict], epochs: int | None = None, title: str | None = None):
+    """Accuracy and loss per epoch, train and test, side by side.
+
+    Args:
+        rows: metric lines of a run (`core.rundir.read_metrics`), one per finished epoch.
+        epochs: planned epoch count; fixes the x axis so the curves grow into it. Defaults to None.
+        title: optional figure title.
+
+    Returns:
+        A `plotly.graph_objects.Figure` with four traces named "train accuracy", "test accuracy",
+        "train loss", "test loss" (in that order).
+    """
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("Accuracy", "Loss"), horizontal_spacing=0.1)
+    x = [r["epoch"] for r in rows]
+    for col, metric in ((1, "accuracy"), (2, "loss")):
+        for split, color in (("train", TRAIN_COLOR), ("test", TEST_COLOR)):
+            fig.add_trace(go.Scatter(
+                x=x, y=[r.get(f"{split}_{metric}") for r in rows], mode="lines+markers",
+                name=f"{split} {metric}", line={"color": color, "dash": "solid" if split == "test" else "dot"},
+                legendgroup=split, hovertemplate=f"epoch %{{x}}<br>{split} {metric} %{{y:.4f}}<extra></extra>",
+            ), row=1, col=col)
+    last = max([epochs or 0] + x) or 1
+    fig.update_xaxes(title_text="epoch", range=[0.5, last + 0.5], dtick=1 if last <= 20 else None)
+    fig.update_yaxes(tickformat=".1%", row=1, col=1)
+    fig.update_layout(height=340, margin={"l": 10, "r": 10, "t": 50 if title else 30, "b": 10},
+                      legend={"orientation": "h", "y": -0.25}, title=title)
+    return fig
+
+
+def format_duration(seconds: float | None) -> str:
+    """'1 h 02 min', '3 min 05 s', '12 s', or '?' for unknown."""
+    if seconds is None or seconds != seconds or seconds < 0:
+        return "?"
+    seconds = int(round(seconds))
+    if seconds >= 3600:
+        return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"
+    if seconds >= 60:
+        return f"{seconds // 60} min {seconds % 60:02d} s"
+    return f"{seconds} s"
+
+
+def progress_view(status: dict, progress: dict, metrics: list[dict], now: float | None = None) -> dict:
+    """What a progress bar shows for a run.
+
+    Args:
+        status: the run's status.json (`core.rundir.read_status`).
+        progress: the run's progress.json (batch within the current epoch).
+        metrics: finished-epoch rows; their durations estimate the time of the epochs still to come.
+        now: current time; defaults to `time.time()`.
+
+    Returns:
+        {"fraction": 0..1 over the whole run, "text": a one-line description with the ETA,
+         "eta_s": seconds left or None}.
+    """
+    now = time.time() if now is None else now
+    state = status.get("state", "unknown")
+    epochs = int(progress.get("epochs") or status.get("epochs") or 0)
+    done = len(metrics)
+    if state == "queued":
+        return {"fraction": 0.0, "text": "Queued: waiting for another run to finish.", "eta_s": None}
+    if state in ("finished", "stopped", "failed"):
+        frac = 1.0 if state == "finished" else (done / epochs if epochs else 0.0)
+        return {"fraction": min(1.0, frac), "text": f"{state.capitalize()} after {done} epoch(s).",
+                "eta_s": None}
+    if not progress:
+        return {"fraction": 0.0, "text": "Starting: loading TensorFlow and the data...", "eta_s": None}
+    epoch = int(progress.get("epoch") or 1)
+    batch, batches = int(progress.get("batch") or 0), int(progress.get("batches") or 0)
+    in_epoch = batch / batches if batches else 0.0
+    if epoch <= done:  # the epoch's batches are over; it is being evaluated
+        in_epoch = 1.0
+    fraction = ((epoch - 1) + in_epoch) / epochs if epochs else 0.0
+    epoch_eta = progress.get("epoch_eta_s")
+    if epoch <= done or batch >= batches:
+        epoch_eta = 0.0
+    per_epoch = (sum(m.get("seconds", 0.0) for m in metrics) / done) if done else None
+    if per_epoch is None and batch and batches:
+        per_epoch = (progress.get("epoch_elapsed_s") or 0.0) / batch * batches
+    remaining_epochs = max(0, epochs - epoch)
+    eta = None
+    if epoch_eta is not None and per_epoch is not None:
+        eta = epoch_eta + remaining_epochs * per_epoch
+    stage = "evaluating" if in_epoch >= 1.0 else f"batch {batch}/{batches}"
+    text = f"Epoch {epoch}/{epochs}, {stage} - about {format_duration(eta)} left"
+    return {"fraction": max(0.0, min(1.0, fraction)), "text": text, "eta_s": eta}

@@ -1,0 +1,57 @@
+"""Data: look at the training data - the first examples, their labels, and how many of each class."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app.resources import dataset
+from app.widgets import png_bytes
+from core.data_views import class_counts, class_counts_figure, examples, pixel_stats
+from core.datasets import DATASETS, TITLES
+from core.errors import DatasetUnavailable
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def stats_of(name: str) -> dict:
+    """Pixel statistics of a dataset (a pass over 47 million pixels: computed once)."""
+    return pixel_stats(dataset(name))
+
+
+st.title("Data")
+c1, c2 = st.columns([2, 1])
+name = c1.selectbox("Dataset", DATASETS, format_func=TITLES.get, key="data_dataset",
+                    help="CIFAR-10 is not offered: every page of the lab works on 28x28 greyscale images.")
+split = c2.radio("Split", ("train", "test"), horizontal=True, key="data_split")
+try:
+    data = dataset(name)
+except DatasetUnavailable as exc:
+    st.error(str(exc))
+    st.stop()
+
+stats = stats_of(name)
+st.caption(f"{stats['train']:,} training and {stats['test']:,} test images of {stats['shape']} pixels; "
+           f"training pixel mean {stats['mean']:.4f}, std {stats['std']:.4f} (on a 0-1 scale). "
+           f"Source: `{data.source}`.")
+
+st.subheader(f"The first two {split} examples")
+idx, images, labels = examples(data, split, 0, 2)
+cols = st.columns(4)
+for col, i, image, label in zip(cols, idx, images, labels):
+    col.image(png_bytes(image, scale=8), caption=f"{split} #{i}: label {label} ({data.class_names[label]})",
+              width=224)
+    col.markdown(f"**Label: {data.class_names[label]}**")
+
+st.subheader("More examples")
+c1, c2 = st.columns(2)
+count = c1.slider("How many", 10, 200, 50, 10, key="data_count")
+start = c2.number_input("Starting at index", 0, len(data.y_train if split == "train" else data.y_test) - 1, 0,
+                        key="data_start")
+idx, images, labels = examples(data, split, start, count)
+st.image([png_bytes(im, scale=2) for im in images],
+         caption=[f"#{i}: {data.class_names[lab]}" for i, lab in zip(idx, labels)], width=72)
+
+st.subheader("Images per class")
+rows = class_counts(data)
+left, right = st.columns([2, 1])
+left.plotly_chart(class_counts_figure(rows), key="data_counts_chart")
+right.dataframe(rows, hide_index=True, key="data_counts_table")

@@ -1,0 +1,141 @@
+"""Evaluate: the active model on a test set - accuracy, the first 10 outputs, confusions, weights."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+
+from app.active_model import active_entry
+from app.resources import dataset, load_model
+from app.widgets import guarded, png_bytes
+from core import rundir
+from core.eval_views import caption, cell_from_points, confusion_figure, first_table, gallery, most_confused
+
+TEST_SETS = ("mnist", "fashion_mnist")
+
+
+@st.cache_data(max_entries=8, show_spinner="Evaluating the model on the test set...")
+def evaluation(path: str, mtime: float, dataset_name: str):
+    """Predictions of the model file on a test set (cached per file version and dataset)."""
+    from core.evaluate import evaluate_on
+
+    return evaluate_on(load_model(path), dataset(dataset_name))
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def epoch_histograms(run_dir: str, newest: float) -> dict:
+    from core.histograms import load_epoch_histograms
+
+    return load_epoch_histograms(Path(run_dir))
+
+
+def default_test_set(entry) -> str:
+    """The dataset the model was trained on, when its run directory says so."""
+    config = rundir.read_json(Path(entry.run_dir) / "config.json", {}) if entry.run_dir else {}
+    name = (config or {}).get("dataset", "mnist")
+    return name if name in TEST_SETS else "mnist"
+
+
+def first_ten(ev, data) -> None:
+    st.markdown("The network's 10 outputs for the first 10 test images, its prediction (the largest "
+                "output) and the true label.")
+    rows = first_table(ev, data.class_names)
+    st.dataframe(rows, hide_index=True, width="stretch", key="evaluate_first10",
+                 column_config={str(k): st.column_config.NumberColumn(str(k), format="%.2f") for k in range(10)})
+    images = [png_bytes(data.x_test[r["image"]], scale=3) for r in rows]
+    st.image(images, caption=[f"#{r['image']}: pred {r['predicted']}, true {r['true']}" for r in rows], width=84)
+
+
+def confusion(ev, data) -> None:
+    matrix = ev.confusion()
+    # A click on the chart arrives as the chart's widget state; copy it into the two pickers.
+    state = st.session_state.get("evaluate_confusion") or {}
+    points = (state.get("selection") or {}).get("points", []) if hasattr(state, "get") else []
+    cell = cell_from_points(points)
+    if cell is not None and cell != st.session_state.get("evaluate_last_click"):
+        st.session_state["evaluate_last_click"] = cell
+        st.session_state["evaluate_true"], st.session_state["evaluate_pred"] = cell
+    if "evaluate_true" not in st.session_state:
+        st.session_state["evaluate_true"], st.session_state["evaluate_pred"] = most_confused(matrix)
+    chart, detail = st.columns([3, 2], gap="large")
+    classes = list(range(len(data.class_names)))
+    with detail:
+        c1, c2 = st.columns(2)
+        true = c1.selectbox("True label", classes, format_func=lambda i: data.class_names[i], key="evaluate_true")
+        pred = c2.selectbox("Predicted", classes, format_func=lambda i: data.class_names[i], key="evaluate_pred")
+        idx = ev.cell(true, pred)
+        st.markdown(f"**{len(idx)}** test image(s) with true label **{data.class_names[true]}** "
+                    f"predicted as **{data.class_names[pred]}**" + (" (showing 40)" if len(idx) > 40 else ""))
+        if len(idx):
+            conf = ev.probabilities[idx, pred]
+            st.image([png_bytes(data.x_test[i], scale=2) for i in idx[:40]],
+                     caption=[f"#{i} {c:.0%}" for i, c in zip(idx[:40], conf[:40])], width=64)
+    with chart:
+        st.caption("Click a cell (or use the pickers) to see the images behind it.")
+        st.plotly_chart(confusion_figure(matrix, data.class_names, (true, pred)), key="evaluate_confusion",
+                        on_select="rerun", selection_mode="points", config={"displayModeBar": False})
+
+
+def misclassified(ev, data) -> None:
+    wrong = int((ev.predicted != ev.labels).sum())
+    c1, c2 = st.columns(2)
+    order = c1.radio("Sort by confidence", ("most confident first", "least confident first"),
+                     horizontal=True, key="evaluate_order")
+    limit = c2.slider("How many", 10, 200, 40, 10, key="evaluate_limit")
+    items = gallery(ev, order, limit)
+    st.markdown(f"{wrong} of {len(ev.labels)} test images are misclassified.")
+    if not items:
+        return
+    st.image([png_bytes(data.x_test[e["index"]], scale=2) for e in items],
+             caption=[caption(e, data.class_names) for e in items], width=84)
+    with st.expander("As a table (click a column to sort)"):
+        st.dataframe([{"image": e["index"], "predicted": data.class_names[e["predicted"]],
+                       "true": data.class_names[e["label"]], "confidence": e["confidence"]} for e in items],
+                     hide_index=True, key="evaluate_wrong_table",
+                     column_config={"confidence": st.column_config.NumberColumn(format="%.3f")})
+
+
+def weights(model, entry) -> None:
+    from core.histograms import epoch_stats, epochs_figure, layer_figure, layer_weights
+
+    per_layer = layer_weights(model)
+    layer = st.selectbox("Layer", list(per_layer), key="evaluate_layer")
+    st.plotly_chart(layer_figure(per_layer[layer], layer), key="evaluate_hist_now")
+    if not entry.run_dir:
+        st.caption("Uploaded models have no training history, so only their current weights are shown.")
+        return
+    folder = Path(entry.run_dir)
+    stamps = [os.path.getmtime(p) for sub in ("histograms", "filters") for p in (folder / sub).glob("*.npz")]
+    history = epoch_histograms(str(folder), max(stamps, default=0.0))
+    keys = sorted({k for h in history.values() for k in h if k.startswith(layer + "/")})
+    if not keys:
+        st.caption(f"This run stored no per-epoch history for {layer} (older runs kept only the first conv layer).")
+        return
+    key = st.radio("Across epochs", keys, horizontal=True, key="evaluate_hist_key")
+    st.plotly_chart(epochs_figure(history, key), key="evaluate_hist_epochs")
+    st.dataframe(epoch_stats(history, key), hide_index=True, key="evaluate_hist_stats")
+
+
+st.title("Evaluate")
+entry = active_entry()
+st.caption(f"Active model: **{entry.label}** (switch it in the sidebar).")
+model = guarded(load_model, entry.path)
+name = st.selectbox("Test set", TEST_SETS, index=TEST_SETS.index(default_test_set(entry)), key="evaluate_dataset")
+data = guarded(dataset, name)
+ev = evaluation(entry.path, os.path.getmtime(entry.path), name)
+c1, c2, c3 = st.columns(3)
+c1.metric("Test accuracy", f"{ev.accuracy:.2%}")
+c2.metric("Test loss", f"{ev.loss:.4f}")
+c3.metric("Misclassified", f"{int((ev.predicted != ev.labels).sum())} / {len(ev.labels)}")
+tabs = st.tabs(["First 10 test digits", "Confusion matrix", "Misclassified", "Weights and biases"])
+with tabs[0]:
+    first_ten(ev, data)
+with tabs[1]:
+    confusion(ev, data)
+with tabs[2]:
+    misclassified(ev, data)
+with tabs[3]:
+    weights(model, entry)

@@ -1,0 +1,28 @@
+"""Class counts, pixel statistics and example picks of the Data page, on real MNIST."""
+
+import numpy as np
+
+from core.data_views import class_counts, class_counts_figure, examples, pixel_stats
+
+
+def test_class_counts_match_mnist(mnist):
+    rows = class_counts(mnist)
+    assert [r["train"] for r in rows] == [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
+    assert sum(r["test"] for r in rows) == 10000
+    fig = class_counts_figure(rows)
+    assert [t.name for t in fig.data] == ["train", "test"]
+    assert list(fig.data[0].y) == [r["train"] for r in rows]
+
+
+def test_pixel_stats_are_the_known_mnist_figures(mnist):
+    stats = pixel_stats(mnist)
+    assert round(stats["mean"], 4) == 0.1307 and round(stats["std"], 4) == 0.3081
+    assert stats["shape"] == "28x28" and stats["train"] == 60000
+
+
+def test_examples_are_the_first_images_and_labels(mnist):
+    idx, images, labels = examples(mnist, "train", 0, 10)
+    assert list(labels) == [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
+    assert np.array_equal(images[0], mnist.x_train[0])
+    idx, _, _ = examples(mnist, "test", 9995, 50)
+    assert list(idx) == [9995, 9996, 9997, 9998, 9999]
