@@ -1,0 +1,420 @@
+"""Running a sweep: set up or resume a study, then train trials through the lab's worker code.
+
+Process model (why): importing TensorFlow costs seconds, so one trial process trains up to
+`recycle` trials in a row, clearing the Keras session between them, and is then replaced by a
+fresh one to bound Keras' slow memory growth. The driver (`python -m core sweep run`/`work`) never
+imports TensorFlow; it spawns trial processes (`python -m core.sweep.runner`) until the budget is
+spent or a STOP file appears. Trial processes die with their driver (PR_SET_PDEATHSIG).
+
+Each trial is a normal run directory `<LAB_HOME>/sweeps/<study>/runs/trial-NNNN/` trained by
+`core.worker.execute` (kind `train`), so its model opens anywhere in the lab.
+
+Resuming: a trial left RUNNING by a killed process (same host, its pid gone) is finished from its
+run directory when that training had already finished; otherwise it is marked FAIL with user attr
+`status=interrupted` and its parameters are enqueued again, so it runs exactly once more and
+interrupted trials do not count against the budget. Database storages do the same for crashed
+machines through Optuna's heartbeat and `RetryFailedTrialCallback`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import gc
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from core import rundir
+from core.errors import LabError
+from core.paths import ROOT
+from core.sweep import storage
+from core.sweep.space import space_from_dict
+from core.sweep.strategies import LinearSearch, default_trials, make_sampler, params_key
+
+DEFAULT_RECYCLE = 10
+
+
+def _optuna():
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    return optuna
+
+
+def setup_study(name: str, space, strategy: str, n_trials: int | None, url: str | None = None,
+                seed: int = 0):
+    """Create study `name` (or check and reuse it), recording space, strategy, budget and hypotheses.
+
+    Returns:
+        (study, storage URL).
+
+    Raises:
+        LabError: the study exists with a different space or strategy.
+    """
+    optuna = _optuna()
+    url = storage.resolve_url(name, url)
+    storage.study_dir(name)
+    study = optuna.create_study(study_name=name, storage=storage.open_storage(url),
+                                direction="maximize", load_if_exists=True)
+    attrs = study.user_attrs
+    if "space" in attrs:
+        if attrs["space"] != space.to_dict() or attrs.get("strategy") != strategy:
+            raise LabError(f"Study {name!r} already exists with a different search space or strategy; "
+                           "resume it without --space, or choose another --study name.")
+    else:
+        study.set_user_attr("space", space.to_dict())
+        study.set_user_attr("strategy", strategy)
+        study.set_user_attr("seed", seed)
+        study.set_user_attr("created", time.time())
+    budget = n_trials or attrs.get("n_trials") or default_trials(strategy, space)
+    study.set_user_attr("n_trials", int(budget))
+    study.set_user_attr("hypotheses", space.hypotheses)
+    storage.write_sweep_json(name, {"study": name, "storage": url, "strategy": strategy,
+                                    "n_trials": int(budget), "seed": seed, "space": space.to_dict(),
+                                    "hypotheses": space.hypotheses})
+    return study, url
+
+
+def study_settings(study) -> tuple:
+    """(space, strategy, n_trials, seed) recorded in a study's user attrs."""
+    attrs = study.user_attrs
+    if "space" not in attrs:
+        raise LabError(f"Study {study.study_name!r} was not created by `python -m core sweep run`.")
+    return (space_from_dict(attrs["space"]), attrs.get("strategy", "random"),
+            int(attrs.get("n_trials") or 20), int(attrs.get("seed") or 0))
+
+
+def is_interrupted(trial, retried: set) -> bool:
+    """Whether a FAIL trial was cut short (killed or stopped) rather than failing on its own."""
+    return trial.user_attrs.get("status") == "interrupted" or trial.number in retried
+
+
+def classify(trials) -> dict:
+    """Trials split into counted (finished for the budget), running, waiting and interrupted."""
+    optuna = _optuna()
+    S = optuna.trial.TrialState
+    retried = {t.system_attrs.get("failed_trial") for t in trials if "failed_trial" in t.system_attrs}
+    out = {"counted": [], "running": [], "waiting": [], "interrupted": []}
+    for t in trials:
+        if t.state == S.RUNNING:
+            out["running"].append(t)
+        elif t.state == S.WAITING:
+            out["waiting"].append(t)
+        elif t.state == S.FAIL and is_interrupted(t, retried):
+            out["interrupted"].append(t)
+        else:
+            out["counted"].append(t)
+    return out
+
+
+def _set_attr(study, trial_id: int, key: str, value) -> None:
+    study._storage.set_trial_user_attr(trial_id, key, value)
+
+
+def recover_stale(study, space=None) -> list[int]:
+    """Finish or re-queue trials left RUNNING by dead processes on this host; returns their numbers."""
+    optuna = _optuna()
+    host, recovered = socket.gethostname(), []
+    for t in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):
+        pid, age = t.user_attrs.get("pid"), time.time() - t.datetime_start.timestamp()
+        if pid is None and age < 60:
+            continue  # just asked by a live process that has not labelled it yet
+        if pid is not None and (t.user_attrs.get("host") != host or rundir.pid_alive(pid)):
+            continue
+        run_dir = t.user_attrs.get("run_dir")
+        rows = rundir.read_metrics(run_dir) if run_dir else []
+        status = rundir.read_json(Path(run_dir) / "status.json", {}) if run_dir else {}
+        if rows and status.get("state") == "finished":
+            _record_metrics(study, t._trial_id, rows, t.user_attrs.get("wall_start"))
+            study.tell(t.number, rows[-1]["test_accuracy"])
+        else:
+            _set_attr(study, t._trial_id, "status", "interrupted")
+            _set_attr(study, t._trial_id, "error", "The sweep process ended while this trial ran; "
+                      "its configuration was queued again.")
+            study.tell(t.number, state=optuna.trial.TrialState.FAIL)
+            params = _full_params(t, space)
+            if params:
+                study.enqueue_trial(params, user_attrs={"retry_of": t.number})
+        recovered.append(t.number)
+    return recovered
+
+
+def _full_params(trial, space) -> dict | None:
+    """The trial's parameters, rebuilt from its grid id when it was killed before suggesting them all."""
+    if space is None or len(trial.params) == len(space.dimensions):
+        return dict(trial.params) or None
+    gid = trial.system_attrs.get("grid_id")
+    if gid is None:
+        return None
+    import itertools
+
+    grid = dict(sorted(space.grid().items()))
+    return dict(zip(grid, list(itertools.product(*grid.values()))[gid]))
+
+
+def _record_metrics(study, trial_id: int, rows: list, wall_start=None) -> None:
+    last = rows[-1]
+    for key in ("test_accuracy", "train_accuracy", "test_loss", "train_loss"):
+        _set_attr(study, trial_id, key, float(last[key]))
+    _set_attr(study, trial_id, "seconds", float(sum(r.get("fit_seconds", r["seconds"]) for r in rows)))
+    _set_attr(study, trial_id, "epochs_done", len(rows))
+    if wall_start:
+        _set_attr(study, trial_id, "wall_seconds", time.time() - wall_start)
+    _set_attr(study, trial_id, "status", "complete")
+
+
+_PARAM_COUNT_SHAPES: dict = {}
+
+
+def count_params(net, dataset: str) -> int:
+    """Trainable + fixed parameter count of the trial's network (built, not trained)."""
+    from core.datasets import load_dataset
+    from core.network import build_model
+
+    if dataset not in _PARAM_COUNT_SHAPES:
+        data = load_dataset(dataset)
+        shape = data.image_shape if len(data.image_shape) == 3 else data.image_shape + (1,)
+        _PARAM_COUNT_SHAPES[dataset] = (shape, data.num_classes)
+    shape, classes = _PARAM_COUNT_SHAPES[dataset]
+    return int(build_model(net.with_overrides(input_shape=shape, num_classes=classes),
+                           compile=False).count_params())
+
+
+class _StopWatch(threading.Thread):
+    """Forwards the study's STOP file to the running trial's run directory (stops within a batch)."""
+
+    def __init__(self, stop_file: Path):
+        super().__init__(daemon=True)
+        self.stop_file, self.run_dir = stop_file, None
+
+    def run(self):
+        while True:
+            if self.stop_file.exists() and self.run_dir is not None:
+                rundir.request_stop(self.run_dir)
+            time.sleep(0.3)
+
+
+def run_trial(study, space, study_name: str, watch: _StopWatch | None = None) -> str:
+    """Ask for one trial, train it, tell Optuna; returns complete|failed|interrupted."""
+    optuna = _optuna()
+    from core.training import make_train_config
+    from core.worker import execute
+
+    trial = study.ask()
+    wall_start = time.time()
+    trial.set_user_attr("host", socket.gethostname())
+    trial.set_user_attr("pid", os.getpid())
+    trial.set_user_attr("wall_start", wall_start)
+    name = f"trial-{trial.number:04d}"
+    try:
+        params = space.suggest(trial)
+        net = space.network(params, name=f"{study_name}-{name}")
+        run_dir = storage.study_dir(study_name) / "runs" / name
+        run_dir.mkdir(parents=True, exist_ok=False)
+        trial.set_user_attr("run_dir", str(run_dir))
+        trial.set_user_attr("param_count", count_params(net, space.dataset))
+        rundir.write_config(run_dir, make_train_config(
+            net, dataset=space.dataset, train_subset=space.train_subset, test_subset=space.test_subset,
+            sweep={"study": study_name, "trial": trial.number, "params": params}))
+    except Exception as exc:  # an invalid combination (e.g. the image shrinks below 1x1) fails this trial only
+        from core.worker import describe_error
+
+        trial.set_user_attr("status", "failed")
+        trial.set_user_attr("error", describe_error(exc))
+        study.tell(trial, state=optuna.trial.TrialState.FAIL)
+        return "failed"
+    reported = []
+
+    def reporter(epoch, epochs, batch, batches):
+        if batch == 0:  # a new epoch began: report the finished ones to Optuna
+            for row in rundir.read_metrics(run_dir)[len(reported):]:
+                trial.report(row["test_accuracy"], row["epoch"])
+                reported.append(row)
+
+    if watch is not None:
+        watch.run_dir = run_dir
+    try:
+        status = execute(run_dir, reporter=reporter)
+    finally:
+        if watch is not None:
+            watch.run_dir = None
+    rows = rundir.read_metrics(run_dir)
+    for row in rows[len(reported):]:
+        trial.report(row["test_accuracy"], row["epoch"])
+    if status.get("state") == "finished" and rows:
+        _record_metrics(study, trial._trial_id, rows, wall_start)
+        study.tell(trial, rows[-1]["test_accuracy"])
+        return "complete"
+    if status.get("state") == "stopped":
+        trial.set_user_attr("status", "interrupted")
+        trial.set_user_attr("error", "Stopped by the user; the configuration was queued again.")
+        study.tell(trial, state=optuna.trial.TrialState.FAIL)
+        study.enqueue_trial(params, user_attrs={"retry_of": trial.number})
+        return "interrupted"
+    trial.set_user_attr("status", "failed")
+    trial.set_user_attr("error", status.get("error") or "The training failed.")
+    study.tell(trial, state=optuna.trial.TrialState.FAIL)
+    return "failed"
+
+
+def next_action(study, space, strategy: str, n_trials: int, linear: LinearSearch | None,
+                enqueue: bool = True) -> str:
+    """What a worker does next: 'ask', 'wait' (for a pending result) or 'done'.
+
+    For linear search a proposal is enqueued (when `enqueue`) so the next `ask` trains it.
+    """
+    groups = classify(study.get_trials(deepcopy=False))
+    counted, running, waiting = groups["counted"], groups["running"], groups["waiting"]
+    if len(counted) >= n_trials:
+        return "done"
+    if waiting:
+        return "ask"
+    if len(counted) + len(running) >= n_trials:
+        return "done"
+    if strategy == "grid":
+        seen = {params_key(t.params) for t in counted + running}
+        grid = space.grid()
+        import itertools
+
+        keys = {params_key(dict(zip(grid, combo))) for combo in itertools.product(*grid.values())}
+        return "ask" if keys - seen else "done"
+    if strategy == "linear":
+        results = {params_key(t.params): t.value for t in counted}
+        pending = {params_key(t.params) for t in running}
+        step, params = linear.plan(results, pending)
+        if step == "propose":
+            if enqueue:
+                study.enqueue_trial(params)
+            return "ask"
+        return step
+    return "ask"
+
+
+def work(name: str, url: str | None = None, max_trials: int | None = None) -> dict:
+    """Train trials of study `name` in this process until the budget, a STOP file, or `max_trials`."""
+    import keras
+
+    optuna = _optuna()
+    study = storage.load_study(name, url)
+    space, strategy, n_trials, seed = study_settings(study)
+    study = optuna.load_study(study_name=name, storage=study._storage,
+                              sampler=make_sampler(strategy, space, seed + os.getpid(), n_trials))
+    linear = LinearSearch(space) if strategy == "linear" else None
+    stop_file = storage.study_dir(name) / "STOP"
+    watch = _StopWatch(stop_file)
+    watch.start()
+    counts = {"complete": 0, "failed": 0, "interrupted": 0}
+    reason = "budget"
+    while max_trials is None or sum(counts.values()) < max_trials:
+        if stop_file.exists():
+            reason = "stopped"
+            break
+        action = next_action(study, space, strategy, n_trials, linear)
+        if action == "done":
+            reason = "done"
+            break
+        if action == "wait":
+            time.sleep(1.0)
+            continue
+        result = run_trial(study, space, name, watch)
+        counts[result] += 1
+        keras.backend.clear_session()
+        gc.collect()
+    return {"reason": reason if max_trials is None or sum(counts.values()) < max_trials else "recycle",
+            **counts}
+
+
+def _die_with_parent():
+    """Make this child get SIGKILL when the driver dies, so a killed sweep leaves no orphan trainer."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+def drive(name: str, url: str | None = None, recycle: int = DEFAULT_RECYCLE, in_process: bool = False,
+          log=None) -> dict:
+    """Run study `name` to its end: recover stale trials, then trial processes of `recycle` trials each.
+
+    Args:
+        name: the study.
+        url: storage URL. Defaults to the one in sweep.json, else the local journal.
+        recycle: trials per trial process before it is replaced. Defaults to 10.
+        in_process: train in this process instead (tests, benchmarks). Defaults to False.
+        log: a writable binary file for the trial processes' output. Defaults to inheriting ours.
+
+    Returns:
+        {"reason": done|stopped, "recovered": [...]}.
+    """
+    url = storage.resolve_url(name, url)
+    study = storage.load_study(name, url)
+    space = study_settings(study)[0]
+    folder = storage.study_dir(name)
+    info = {"pid": os.getpid(), "host": socket.gethostname(), "state": "running", "started": time.time()}
+    rundir.write_json_atomic(folder / "driver.json", info)
+    (folder / "STOP").unlink(missing_ok=True)  # a stop request belongs to the run it was made for
+    reason, failures = "done", 0
+    try:
+        recovered = recover_stale(study, space)
+        if in_process:
+            reason = work(name, url)["reason"]
+        else:
+            env = dict(os.environ, PYTHONUNBUFFERED="1", TF_CPP_MIN_LOG_LEVEL="2")
+            env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
+            while True:
+                if (folder / "STOP").exists():
+                    reason = "stopped"
+                    break
+                proc = subprocess.Popen([sys.executable, "-m", "core.sweep.runner", name, "--storage", url,
+                                         "--max-trials", str(recycle)], cwd=ROOT, env=env, stdout=log,
+                                        stderr=subprocess.STDOUT if log else None, preexec_fn=_die_with_parent)
+                code = proc.wait()
+                if code == 0:
+                    failures = 0
+                    if (folder / "STOP").exists():
+                        reason = "stopped"
+                        break
+                    strategy, n_trials = study_settings(study)[1:3]
+                    if next_action(storage.load_study(name, url), space, strategy, n_trials,
+                                   LinearSearch(space), enqueue=False) == "done":
+                        break
+                    continue
+                failures += 1
+                recover_stale(storage.load_study(name, url), space)
+                if failures >= 3:
+                    raise LabError(f"The trial process of study {name!r} crashed {failures} times in a row "
+                                   f"(exit code {code}); see {folder / 'sweep.log'}.")
+        info.update(state="stopped" if reason == "stopped" else "finished", finished=time.time())
+        return {"reason": reason, "recovered": recovered}
+    except BaseException as exc:
+        info.update(state="failed", finished=time.time(), error=str(exc)[:300])
+        raise
+    finally:
+        rundir.write_json_atomic(folder / "driver.json", info)
+        (folder / "STOP").unlink(missing_ok=True)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m core.sweep.runner",
+                                     description="Train up to N trials of a study in this process.")
+    parser.add_argument("study")
+    parser.add_argument("--storage", default=None)
+    parser.add_argument("--max-trials", type=int, default=DEFAULT_RECYCLE)
+    args = parser.parse_args(argv)
+    try:
+        result = work(args.study, args.storage, args.max_trials)
+    except LabError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"trial process {os.getpid()}: {result}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
