@@ -1,0 +1,207 @@
+"""Greek letters from the command line: CSV files, embeddings, KNN, transfer learning, default set.
+
+    python -m core greek-csv DIR --out-dir OUT
+    python -m core embed [--model PATH] DIR --out FILE.csv
+    python -m core knn [--model PATH] --train DIR [--test DIR] [--k N] [--json]
+    python -m core transfer [--model PATH] --train DIR [--test DIR] [--epochs N] [--run-dir DIR] [--json]
+    python -m core greek-assets
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+
+from core.commands.common import add_json_option, add_model_option, emit_json, positive_int
+
+from core.errors import LabError
+
+ORDER = 40
+
+
+def register(sub) -> None:
+    p = sub.add_parser("greek-csv", help="write a folder of symbol images as the assignment's two CSV files")
+    p.add_argument("dir", type=Path, metavar="DIR", help="images: alpha_001.png or alpha/001.png")
+    p.add_argument("--out-dir", type=Path, required=True, metavar="OUT", help="where to write the CSVs")
+    p.set_defaults(func=run_csv)
+
+    p = sub.add_parser("embed", help="the 128-number embedding of every image of a symbol folder, as CSV")
+    add_model_option(p)
+    p.add_argument("dir", type=Path, metavar="DIR")
+    p.add_argument("--out", type=Path, required=True, metavar="FILE.csv")
+    p.set_defaults(func=run_embed)
+
+    p = sub.add_parser("knn", help="nearest-neighbour classification of symbols in the embedding space",
+                       description="Leave-one-out accuracy on --train, or accuracy on --test using "
+                                   "--train as the reference images.")
+    add_model_option(p)
+    p.add_argument("--train", type=Path, required=True, metavar="DIR")
+    p.add_argument("--test", type=Path, metavar="DIR")
+    p.add_argument("--k", type=positive_int, default=1, metavar="N", help="neighbours that vote (default 1)")
+    p.add_argument("--features", choices=["raw", "embedding", "combined"], default="combined",
+                   help="vectors compared: raw embedding, embedding with shift/rotation averaging and "
+                        "unit length, or that plus pooled conv features (default: combined)")
+    p.add_argument("--neighbours", type=positive_int, default=3, metavar="N",
+                   help="nearest neighbours listed per image (default 3)")
+    add_json_option(p)
+    p.set_defaults(func=run_knn)
+
+    p = sub.add_parser("transfer", help="freeze the network, train a new head on symbols, test on held-out ones")
+    add_model_option(p)
+    p.add_argument("--train", type=Path, required=True, metavar="DIR")
+    p.add_argument("--test", type=Path, metavar="DIR",
+                   help="held-out letters (default: every third image of each class of --train)")
+    p.add_argument("--epochs", type=positive_int, default=30)
+    p.add_argument("--batch-size", type=positive_int, default=8)
+    p.add_argument("--learning-rate", type=float, default=0.01)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--run-dir", type=Path, metavar="DIR",
+                   help="where to write the run (default: a new folder in the workspace's runs/)")
+    add_json_option(p)
+    p.set_defaults(func=run_transfer)
+
+    p = sub.add_parser("greek-assets", help="regenerate the default Greek set in assets/greek")
+    p.add_argument("--per-class", type=positive_int, default=12)
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=run_assets)
+
+
+def _warn_skipped(symbols) -> None:
+    for line in symbols.skipped:
+        print(f"warning: skipped {line}", file=sys.stderr)
+
+
+def run_csv(args) -> int:
+    from core.symbols import load_folder, write_csvs
+
+    symbols = load_folder(args.dir, min_classes=1)
+    _warn_skipped(symbols)
+    paths = write_csvs(symbols, args.out_dir)
+    counts = ", ".join(f"{i} {c}: {n}" for i, (c, n) in enumerate(symbols.counts().items()))
+    print(f"{len(symbols)} images in {len(symbols.class_names)} classes ({counts})")
+    for kind, path in paths.items():
+        print(f"{kind}: {path}")
+    return 0
+
+
+def run_embed(args) -> int:
+    from core.embedding import embed, embedder
+    from core.modelio import load_model
+    from core.symbols import load_folder
+
+    symbols = load_folder(args.dir, min_classes=1)
+    _warn_skipped(symbols)
+    vectors = embed(embedder(load_model(args.model)), symbols.images)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    with open(args.out, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["file", "class"] + [f"e{i}" for i in range(vectors.shape[1])])
+        for name, label, row in zip(symbols.names, symbols.labels, vectors):
+            writer.writerow([name, symbols.class_names[label]] + [f"{v:.6g}" for v in row])
+    print(f"{len(symbols)} embeddings of {vectors.shape[1]} numbers written to {args.out}")
+    return 0
+
+
+def run_knn(args) -> int:
+    import numpy as np
+
+    from core.embedding import feature_model, knn_features
+    from core.knn import classify, leave_one_out
+    from core.modelio import load_model
+    from core.symbols import load_folder
+
+    model = load_model(args.model)
+    train = load_folder(args.train)
+    _warn_skipped(train)
+    fm = feature_model(model)
+    train_f = knn_features(fm, train.images, args.features)
+    names = train.class_names
+    if args.test:
+        test = load_folder(args.test, min_classes=1)
+        _warn_skipped(test)
+        unknown = sorted(set(test.class_names) - set(names))
+        if unknown:
+            raise LabError(f"The test folder has classes the training folder lacks: {', '.join(unknown)}.")
+        labels = np.array([names.index(test.class_names[i]) for i in test.labels])
+        result = classify(train_f, train.labels, knn_features(fm, test.images, args.features), k=args.k,
+                          test_labels=labels, num_classes=len(names))
+        queries, mode = test, "test"
+    else:
+        result = leave_one_out(train_f, train.labels, k=args.k, num_classes=len(names))
+        queries, mode = train, "leave-one-out"
+    extra = classify(train_f, train.labels, knn_features(fm, queries.images, args.features),
+                     k=min(len(train), args.neighbours + (mode == "leave-one-out")))
+    rows = []
+    for q in range(len(queries)):
+        neigh = [(int(i), float(d)) for i, d in zip(extra.neighbours[q], extra.distances[q])
+                 if not (mode == "leave-one-out" and i == q)][: args.neighbours]
+        truth_name = queries.class_names[int(queries.labels[q])]
+        rows.append({"image": queries.names[q], "label": truth_name,
+                     "predicted": names[int(result.predicted[q])],
+                     "neighbours": [{"image": train.names[i], "class": names[int(train.labels[i])],
+                                     "ssd": d} for i, d in neigh]})
+    accuracy = float((result.predicted == result.truth).mean())
+    confusion = {names[t]: {names[p]: int(v) for p, v in enumerate(row)}
+                 for t, row in enumerate(result.confusion()) if row.sum()}
+    report = {"mode": mode, "k": args.k, "features": args.features, "classes": names,
+              "accuracy": accuracy, "correct": int((result.predicted == result.truth).sum()),
+              "total": len(queries), "confusion": confusion, "images": rows}
+    if args.json:
+        emit_json(report)
+        return 0
+    print(f"{mode} {args.k}-NN accuracy ({args.features} features): {accuracy:.4f} "
+          f"({report['correct']}/{len(queries)})")
+    for row in rows:
+        mark = "" if row["predicted"] == row["label"] else "   <- wrong"
+        near = ", ".join(f"{n['class']} {n['ssd']:.3g}" for n in row["neighbours"])
+        print(f"  {row['image']}: {row['label']} -> {row['predicted']}  [{near}]{mark}")
+    return 0
+
+
+def run_transfer(args) -> int:
+    from core import rundir
+    from core.commands.common import ProgressBar
+    from core.commands.train import prepare_run_dir
+    from core.modelio import load_model
+    from core.paths import default_model_path
+    from core.transfer import load_transfer_data, make_transfer_config, read_comparison
+    from core.worker import execute
+
+    model_path = Path(args.model) if args.model else default_model_path()
+    load_model(model_path)  # fail fast on a bad model, before creating anything
+    config = make_transfer_config(model_path.resolve(), args.train.resolve(),
+                                  args.test.resolve() if args.test else None, epochs=args.epochs,
+                                  batch_size=args.batch_size, learning_rate=args.learning_rate,
+                                  seed=args.seed)
+    load_transfer_data(config)  # bad folders give their message now
+    run_dir = prepare_run_dir(args.run_dir, "transfer")
+    rundir.write_config(run_dir, config)
+    status = execute(run_dir, reporter=ProgressBar())
+    if status.get("state") == "failed":
+        print(f"error: {status.get('error')}", file=sys.stderr)
+        return 2 if status.get("error_type") == "input" else 1
+    compare = read_comparison(run_dir) or {}
+    metrics = rundir.read_metrics(run_dir)
+    result = {"run_dir": str(run_dir), "state": status.get("state"),
+              "test_accuracy": compare.get("test_accuracy"), "knn_accuracy": compare.get("knn_accuracy"),
+              "classes": compare.get("classes"), "train_images": compare.get("train_images"),
+              "test_images": compare.get("test_images"), "epochs": len(metrics),
+              "final_train_accuracy": metrics[-1]["train_accuracy"] if metrics else None,
+              "model": str(run_dir / "model.keras"), "images": compare.get("rows", [])}
+    if args.json:
+        emit_json(result)
+        return 0
+    print(f"transfer head: test accuracy {result['test_accuracy']:.4f} on {result['test_images']} held-out "
+          f"images; KNN on the same images: {result['knn_accuracy']:.4f}")
+    print(f"run directory: {run_dir}")
+    return 0
+
+
+def run_assets(args) -> int:
+    from core.greek_generator import write_default_set
+
+    paths = write_default_set(args.per_class, args.seed)
+    size = sum(p.stat().st_size for p in paths)
+    print(f"{len(paths)} images ({size // 1024} KiB) written to {paths[0].parent}")
+    return 0
