@@ -80,9 +80,13 @@ def _shrink(image: np.ndarray, side: int) -> tuple[np.ndarray, float]:
 
 
 def ink_is_dark(grey: np.ndarray) -> bool:
-    """True when the background (the majority of pixels) is lighter than the ink."""
-    low, median, high = np.percentile(grey, [1, 50, 99])
-    return bool(median > (low + high) / 2.0)
+    """True when the ink is darker than the background.
+
+    The background is the median pixel; the ink is the tail that reaches furthest from it (a thin
+    stroke may cover well under 1% of a large page, hence the extreme percentiles).
+    """
+    low, median, high = np.percentile(grey, [0.2, 50, 99.8])
+    return bool(median - low >= high - median)
 
 
 def estimate_background(v: np.ndarray, tiles: int = 8) -> np.ndarray:

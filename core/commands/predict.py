@@ -1,0 +1,70 @@
+"""`python -m core predict`: read handwritten characters in image files with a model.
+
+One JSON line per image (or per character found with `--sheet`): file (as given), label,
+confidence, probabilities, and box for sheets. An unreadable file gives a line with an `error`
+for that file; the others are still read and the command exits 2 at the end.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from core.commands.common import add_json_option, add_model_option, emit_json
+
+ORDER = 30
+
+
+def register(sub) -> None:
+    p = sub.add_parser("predict", help="read handwritten digits in photos, scans or drawings",
+                       description="Preprocess each image like MNIST (polarity, lighting, crop, 20x20 "
+                                   "fit, centre of mass) and print what the model reads.")
+    add_model_option(p)
+    p.add_argument("--sheet", action="store_true",
+                   help="each image is a page with several characters: read every one, in reading order")
+    add_json_option(p)
+    p.add_argument("images", nargs="+", metavar="IMAGE", help="image files (PNG, JPEG, BMP, WebP, GIF...)")
+    p.set_defaults(func=run)
+
+
+def _results_for(path: str, model, sheet: bool) -> list[dict]:
+    from core.imageio import decode_image
+    from core.preprocess import preprocess
+    from core.reading import read
+    from core.sheets import segment
+
+    image = decode_image(path)
+    if sheet:
+        characters, _ = segment(image)
+        readings = read(model, [c.image for c in characters])
+        return [{"file": path, "index": i, **r.as_dict(), "box": list(c.box), "row": c.row}
+                for i, (c, r) in enumerate(zip(characters, readings))]
+    result = preprocess(image)
+    return [{"file": path, **read(model, result.image)[0].as_dict()}]
+
+
+def run(args) -> int:
+    from core.errors import LabError
+    from core.modelio import load_model
+
+    model = load_model(args.model)
+    failed = 0
+    for path in args.images:
+        try:
+            rows = _results_for(path, model, args.sheet)
+        except LabError as exc:
+            failed += 1
+            if args.json:
+                emit_json({"file": path, "error": str(exc)})
+            else:
+                print(f"{path}: error: {exc}", file=sys.stderr)
+            continue
+        for row in rows:
+            if args.json:
+                emit_json(row)
+            else:
+                where = f" #{row['index'] + 1} at {tuple(row['box'])}" if "box" in row else ""
+                print(f"{path}{where}: {row['label']}  ({row['confidence']:.1%})")
+    if failed:
+        print(f"error: {failed} of {len(args.images)} file(s) could not be read", file=sys.stderr)
+        return 2
+    return 0
