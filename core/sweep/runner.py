@@ -121,11 +121,15 @@ def recover_stale(study, space=None) -> list[int]:
     """Finish or re-queue trials left RUNNING by dead processes on this host; returns their numbers."""
     optuna = _optuna()
     host, recovered = socket.gethostname(), []
+    local_only = isinstance(study._storage, optuna.storages.JournalStorage)
     for t in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):
-        pid, age = t.user_attrs.get("pid"), time.time() - t.datetime_start.timestamp()
-        if pid is None and age < 60:
-            continue  # just asked by a live process that has not labelled it yet
-        if pid is not None and (t.user_attrs.get("host") != host or rundir.pid_alive(pid)):
+        pid = t.user_attrs.get("pid")
+        if pid is None:
+            # Asked but not yet labelled: stale only if no trial process of this study is alive here
+            # (a database study may have it on another machine: its heartbeat covers that case).
+            if not local_only or live_workers(study.study_name):
+                continue
+        elif t.user_attrs.get("host") != host or rundir.pid_alive(pid):
             continue
         run_dir = t.user_attrs.get("run_dir")
         rows = rundir.read_metrics(run_dir) if run_dir else []
@@ -138,24 +142,38 @@ def recover_stale(study, space=None) -> list[int]:
             _set_attr(study, t._trial_id, "error", "The sweep process ended while this trial ran; "
                       "its configuration was queued again.")
             study.tell(t.number, state=optuna.trial.TrialState.FAIL)
-            params = _full_params(t, space)
+            params = _full_params(t, space, study.user_attrs.get("seed") or 0)
             if params:
                 study.enqueue_trial(params, user_attrs={"retry_of": t.number})
         recovered.append(t.number)
     return recovered
 
 
-def _full_params(trial, space) -> dict | None:
+def live_workers(name: str) -> list[int]:
+    """Pids of this host's trial processes of study `name` that are still alive."""
+    folder = storage.study_dir(name) / "workers"
+    pids = []
+    for path in folder.glob("*.pid") if folder.is_dir() else []:
+        try:
+            pid = int(path.stem)
+        except ValueError:
+            continue
+        if rundir.pid_alive(pid):
+            pids.append(pid)
+        else:
+            path.unlink(missing_ok=True)
+    return pids
+
+
+def _full_params(trial, space, seed: int = 0) -> dict | None:
     """The trial's parameters, rebuilt from its grid id when it was killed before suggesting them all."""
     if space is None or len(trial.params) == len(space.dimensions):
         return dict(trial.params) or None
     gid = trial.system_attrs.get("grid_id")
     if gid is None:
         return None
-    import itertools
-
-    grid = dict(sorted(space.grid().items()))
-    return dict(zip(grid, list(itertools.product(*grid.values()))[gid]))
+    sampler = make_sampler("grid", space, seed)
+    return dict(zip(sampler._param_names, sampler._all_grids[gid]))
 
 
 def _record_metrics(study, trial_id: int, rows: list, wall_start=None) -> None:
@@ -298,18 +316,34 @@ def next_action(study, space, strategy: str, n_trials: int, linear: LinearSearch
 
 def work(name: str, url: str | None = None, max_trials: int | None = None) -> dict:
     """Train trials of study `name` in this process until the budget, a STOP file, or `max_trials`."""
-    import keras
-
     optuna = _optuna()
     study = storage.load_study(name, url)
     space, strategy, n_trials, seed = study_settings(study)
+    # Grid ids index a seeded shuffle of the grid, so every process must use the study's seed;
+    # random and TPE get a per-process seed so recycled processes do not replay the same draws.
+    sampler_seed = seed if strategy == "grid" else seed + os.getpid()
     study = optuna.load_study(study_name=name, storage=study._storage,
-                              sampler=make_sampler(strategy, space, seed + os.getpid(), n_trials))
-    linear = LinearSearch(space) if strategy == "linear" else None
+                              sampler=make_sampler(strategy, space, sampler_seed, n_trials))
     stop_file = storage.study_dir(name) / "STOP"
     watch = _StopWatch(stop_file)
     watch.start()
     counts = {"complete": 0, "failed": 0, "interrupted": 0}
+    marker = storage.study_dir(name) / "workers" / f"{os.getpid()}.pid"
+    marker.parent.mkdir(exist_ok=True)
+    marker.touch()
+    try:
+        _trial_loop(study, space, strategy, n_trials, name, watch, counts, max_trials, stop_file)
+    finally:
+        marker.unlink(missing_ok=True)
+    reason = counts.pop("reason")
+    return {"reason": reason if max_trials is None or sum(counts.values()) < max_trials else "recycle",
+            **counts}
+
+
+def _trial_loop(study, space, strategy, n_trials, name, watch, counts, max_trials, stop_file) -> None:
+    import keras
+
+    linear = LinearSearch(space) if strategy == "linear" else None
     reason = "budget"
     while max_trials is None or sum(counts.values()) < max_trials:
         if stop_file.exists():
@@ -326,8 +360,7 @@ def work(name: str, url: str | None = None, max_trials: int | None = None) -> di
         counts[result] += 1
         keras.backend.clear_session()
         gc.collect()
-    return {"reason": reason if max_trials is None or sum(counts.values()) < max_trials else "recycle",
-            **counts}
+    counts["reason"] = reason
 
 
 def _die_with_parent():

@@ -83,6 +83,9 @@ class LinearSearch:
             or ("done", None) when a whole cycle changed nothing.
         """
         center = dict(self.start)
+        first = params_key(center)
+        if first not in results:  # the base network is the first trial
+            return ("wait", None) if first in pending else ("propose", dict(center))
         for _ in range(MAX_CYCLES):
             changed = False
             for dim in self.dims:
