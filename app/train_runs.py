@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import streamlit as st
@@ -86,7 +87,9 @@ def upload_section() -> None:
         try:
             path = save_upload(uploaded.name, uploaded.getvalue())
         except LabError as exc:
-            done[uploaded.file_id] = ("error", f"{uploaded.name} was not added: {exc}")
+            # The check ran on a temporary copy: name the user's file in the message instead.
+            reason = re.sub(r"\.incoming-\d+\.keras", uploaded.name, str(exc))
+            done[uploaded.file_id] = ("error", f"{uploaded.name} was not added: {reason}")
         else:
             set_active(path)
             done[uploaded.file_id] = ("ok", f"{uploaded.name} was added and is now the active model.")
