@@ -235,7 +235,7 @@ def finish(isolated: np.ndarray, mask: np.ndarray, steps: list, work_area: tuple
     y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
     side = max(y1 - y0, x1 - x0)
     width = stroke_width(mask[y0:y1, x0:x1])
-    small = side < max(4, 0.06 * max(work_area))
+    small = side < max(4, 0.1 * max(work_area))
     if side < 3 or (small and width >= 0.4 * side):
         raise NoInkFound("Only a dot was found: draw or photograph a whole character.")
     pad = max(2, side // 4)
@@ -256,7 +256,7 @@ def finish(isolated: np.ndarray, mask: np.ndarray, steps: list, work_area: tuple
     s = BOX / max(h, w)
     size = (max(1, round(w * s)), max(1, round(h * s)))
     fitted = cv2.resize(crop, size, interpolation=cv2.INTER_AREA if s < 1 else cv2.INTER_LINEAR)
-    fitted = np.clip(fitted, 0.0, 1.0)
+    fitted = np.clip(fitted / max(float(fitted.max()), 1e-6), 0.0, 1.0)  # stroke cores at full white
     steps.append((f"Scaled to fit {BOX}x{BOX}", _u8(fitted)))
     out = centre_by_mass(fitted)
     steps.append((f"Centred in {FRAME}x{FRAME}", _u8(out)))
@@ -272,7 +272,7 @@ def centre_by_mass(fitted: np.ndarray) -> np.ndarray:
     yy, xx = np.mgrid[:h, :w]
     cy = float((fitted * yy).sum() / total) if total else (h - 1) / 2
     cx = float((fitted * xx).sum() / total) if total else (w - 1) / 2
-    # shift so the centre of mass lands on CENTRE, but never push the box out of the frame
+    # shift so the centre of mass lands on CENTRE (as MNIST does), never pushing ink out of the frame
     ty = min(max(CENTRE - cy, 0.0), FRAME - h)
     tx = min(max(CENTRE - cx, 0.0), FRAME - w)
     matrix = np.float32([[1, 0, tx], [0, 1, ty]])
