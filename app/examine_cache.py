@@ -1,0 +1,103 @@
+"""Cached models and results for the Examine page (Streamlit glue around core; no logic of its own).
+
+Derived models (pre-activation copies, logits, Grad-CAM) are built once per (model file, mtime, layer)
+with `st.cache_resource` and never mutated; results for one image are cached with `st.cache_data`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import streamlit as st
+
+from app import resources
+
+
+def mtime(path: str) -> float:
+    """Modification time of `path` (0 when missing): part of every cache key, so a new file is reloaded."""
+    try:
+        return os.path.getmtime(path)
+    except OSError:
+        return 0.0
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _pre_model(path: str, mt: float, layer: str):
+    from core.filter2d import pre_activation_model
+
+    return pre_activation_model(resources.load_model(path), layer)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _input_model(path: str, mt: float, layer: str):
+    from core.filter2d import layer_input_model
+
+    return layer_input_model(resources.load_model(path), layer)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _logits(path: str, mt: float):
+    from core.saliency import logits_model
+
+    return logits_model(resources.load_model(path))
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _cam_model(path: str, mt: float, layer: str):
+    from core.saliency import grad_cam_model
+
+    return grad_cam_model(resources.load_model(path), layer, _logits(path, mt))
+
+
+@st.cache_data(max_entries=64, show_spinner="Running filter2D...")
+def comparison(path: str, mt: float, layer: str, image: np.ndarray):
+    """`core.filter2d.compare` for one image, with the cached truncated models."""
+    from core.filter2d import compare
+
+    return compare(resources.load_model(path), image, layer, pre_model=_pre_model(path, mt, layer),
+                   post_model=resources.truncated_model(path, layer),
+                   input_model=_input_model(path, mt, layer))
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def layer_output(path: str, mt: float, layer: str, images: np.ndarray) -> np.ndarray:
+    """The output of `layer` for one image (28, 28) or a stack (N, 28, 28)."""
+    from core.activations import layer_output as run
+
+    return run(resources.truncated_model(path, layer), images)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def probabilities(path: str, mt: float, image: np.ndarray) -> np.ndarray:
+    from core.saliency import probabilities as probs
+
+    return probs(_logits(path, mt), image)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def saliency_map(path: str, mt: float, image: np.ndarray, class_index: int, samples: int = 0) -> np.ndarray:
+    from core.saliency import gradient_saliency
+
+    return gradient_saliency(_logits(path, mt), image, class_index, samples=samples)
+
+
+@st.cache_data(max_entries=128, show_spinner=False)
+def grad_cam(path: str, mt: float, layer: str, image: np.ndarray, class_index: int):
+    from core.saliency import grad_cam as cam
+
+    return cam(_cam_model(path, mt, layer), image, class_index)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _epoch_filters(run_dir: str, signature: tuple) -> dict:
+    from core.rundir import load_epoch_filters
+
+    return load_epoch_filters(Path(run_dir))
+
+
+def epoch_filters(run_dir: str) -> dict:
+    """{epoch: {"kernel", "bias"}} saved by the run (re-read when a new epoch file appears)."""
+    files = sorted((Path(run_dir) / "filters").glob("epoch_*.npz"))
+    return _epoch_filters(str(run_dir), tuple((p.name, mtime(str(p))) for p in files))
