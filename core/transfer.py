@@ -29,7 +29,7 @@ def make_transfer_config(model_path: str | Path, train_dir: str | Path, test_dir
         model_path: the base `.keras` model (its layers are frozen).
         train_dir: folder of training letters.
         test_dir: folder of held-out letters; when None, `holdout` of each class of `train_dir`
-            is held out (every third image). Defaults to None.
+            is held out (spread over the class). Defaults to None.
         epochs, batch_size, learning_rate, seed: training of the new head.
         holdout: share of each class held out when there is no test folder. Defaults to 0.34.
         k: neighbours for the KNN comparison. Defaults to 1.

@@ -51,7 +51,7 @@ def register(sub) -> None:
     add_model_option(p)
     p.add_argument("--train", type=Path, required=True, metavar="DIR")
     p.add_argument("--test", type=Path, metavar="DIR",
-                   help="held-out letters (default: every third image of each class of --train)")
+                   help="held-out letters (default: about a third of each class of --train)")
     p.add_argument("--epochs", type=positive_int, default=30)
     p.add_argument("--batch-size", type=positive_int, default=8)
     p.add_argument("--learning-rate", type=float, default=0.01)

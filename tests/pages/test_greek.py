@@ -1,0 +1,104 @@
+"""The Greek page (AppTest): default set, 128 numbers, SSD tables, heatmap, KNN, own letters, transfer."""
+
+from __future__ import annotations
+
+import io
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.paths import workspace_dir
+
+ENTRY = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
+HANGYIN = "handwriting/greek/hangyin2020-cs5330_p5/greek_train_own"
+
+
+def _greek_page():
+    at = AppTest.from_file(ENTRY, default_timeout=90)
+    at.run()
+    at.switch_page("pages/greek.py")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _text(at) -> str:
+    return " ".join(m.value for m in at.markdown)
+
+
+def _frames(at) -> list:
+    return [d.value for d in at.dataframe]
+
+
+def _ssd_tables(at) -> dict:
+    """{class of the chosen example: its SSD table} (dataframes carry no key in AppTest)."""
+    return {t["class"].iloc[0]: t for t in _frames(at) if "SSD" in t.columns}
+
+
+def test_first_start_shows_the_default_set_ssd_tables_heatmap_and_knn():
+    at = _greek_page()
+    assert "36 images, 3 classes" in _text(at)
+    assert "gives **128 numbers**" in _text(at)
+    assert _frames(at)[0].shape == (1, 128)
+    tables = _ssd_tables(at)
+    assert sorted(tables) == ["alpha", "beta", "gamma"]
+    for letter, table in tables.items():
+        assert len(table) == 36 and table["SSD"].iloc[0] == 0.0
+        assert table["file"].iloc[0] == f"{letter}_001.png"  # default: the first of each class
+        assert list(table["SSD"]) == sorted(table["SSD"])
+        assert table["image"].iloc[0].startswith("data:image/png")
+    assert any("greek_heatmap" in c.proto.id for c in at.get("plotly_chart"))
+    assert at.metric[0].label == "Leave-one-out accuracy" and at.metric[0].value == "100.0%"
+    confusion = next(f for f in _frames(at) if "accuracy" in f.columns)
+    assert confusion.loc["true beta", "predicted beta"] == 12
+    at.slider(key="greek_k").set_value(5).run()
+    assert at.metric[0].value == "100.0%" and not at.exception
+    at.selectbox(key="greek_ssd_pick_alpha").select(3).run()  # another example of alpha
+    assert _ssd_tables(at)["alpha"]["file"].iloc[0] == "alpha_004.png"
+
+
+def test_bad_folders_give_clear_messages(tmp_path):
+    at = _greek_page()
+    at.radio(key="greek_source").set_value("A folder on this computer").run()
+    (tmp_path / "empty").mkdir()
+    at.text_input(key="greek_folder").input(str(tmp_path / "empty")).run()
+    assert "contains no images" in at.error[0].value and not at.exception
+    at.radio(key="greek_source").set_value("Upload a zip").run()
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("alpha_001.png", (Path(ENTRY).parent / "assets/greek/alpha_001.png").read_bytes())
+        z.writestr("alpha_002.png", (Path(ENTRY).parent / "assets/greek/alpha_002.png").read_bytes())
+    at.file_uploader(key="greek_zip").upload("one.zip", buf.getvalue(), "application/zip").run()
+    assert "only 1 class" in at.error[0].value and not at.exception
+
+
+def test_an_uploaded_photo_finds_its_neighbours_and_can_be_saved(shared_data):
+    at = _greek_page()
+    photo = shared_data / HANGYIN / "beta" / "untitled_28.png"
+    at.file_uploader(key="greek_photos").upload(photo.name, photo.read_bytes(), "image/png").run()
+    assert not at.exception
+    assert "KNN vote (k=1): **beta**" in _text(at)
+    at.text_input(key="greek_label_0").input("beta").run()
+    at.button(key="greek_save_0").click().run()
+    assert any("in my letters" in s.value for s in at.success)
+    assert list((workspace_dir("my_letters") / "beta").glob("*.png"))
+
+
+def test_transfer_learning_runs_in_the_background_and_is_compared_with_knn(tmp_path, monkeypatch):
+    monkeypatch.setenv("LAB_RUNS_DIR", str(tmp_path / "runs"))
+    at = _greek_page()
+    at.slider(key="greek_epochs").set_value(5).run()
+    at.button(key="greek_train").click().run()
+    assert not at.exception and "Transfer run" in _text(at)
+    deadline = time.time() + 240
+    while time.time() < deadline and not any(m.label.startswith("Transfer head") for m in at.metric):
+        time.sleep(1.0)
+        at.run()  # AppTest does not fire the polling fragment's timer
+    labels = [m.label for m in at.metric]
+    assert "Transfer head on held-out letters" in labels and "1-NN on the same letters" in labels
+    assert "**finished**, epoch 5/5" in _text(at)
+    rows = next(f for f in _frames(at) if "transfer" in f.columns)
+    assert len(rows) == 12 and set(rows.columns) >= {"label", "transfer", "knn"}
