@@ -97,7 +97,23 @@ def _epoch_filters(run_dir: str, signature: tuple) -> dict:
     return load_epoch_filters(Path(run_dir))
 
 
+def _signature(run_dir: str) -> tuple:
+    files = sorted((Path(run_dir) / "filters").glob("epoch_*.npz"))
+    return tuple((p.name, mtime(str(p))) for p in files)
+
+
 def epoch_filters(run_dir: str) -> dict:
     """{epoch: {"kernel", "bias"}} saved by the run (re-read when a new epoch file appears)."""
-    files = sorted((Path(run_dir) / "filters").glob("epoch_*.npz"))
-    return _epoch_filters(str(run_dir), tuple((p.name, mtime(str(p))) for p in files))
+    return _epoch_filters(str(run_dir), _signature(run_dir))
+
+
+@st.cache_data(max_entries=8, show_spinner="Drawing every epoch...")
+def _epochs_gif(run_dir: str, signature: tuple) -> bytes:
+    from core.filters import epochs_gif
+
+    return epochs_gif(_epoch_filters(run_dir, signature))
+
+
+def epochs_gif(run_dir: str) -> bytes:
+    """The run's first-layer filters, epoch by epoch, as an animated GIF."""
+    return _epochs_gif(str(run_dir), _signature(run_dir))

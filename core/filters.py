@@ -155,3 +155,32 @@ def filter_stats(kernel: np.ndarray, bias: np.ndarray) -> list[dict]:
          "norm": float(np.linalg.norm(flat[:, i])), "max_abs": float(np.abs(flat[:, i]).max())}
         for i in range(flat.shape[1])
     ]
+
+
+def epoch_title(epoch: int) -> str:
+    return "First-layer filters " + ("before training" if epoch == 0 else f"after epoch {epoch}")
+
+
+def epoch_grid(history: dict, epoch: int, limit: float | None = None):
+    """The 8-column filter grid of one saved epoch (see `core.rundir.load_epoch_filters`).
+
+    Args:
+        history: {epoch: {"kernel": (kh, kw, 1, filters), "bias": ...}}.
+        epoch: which epoch to draw.
+        limit: half-width of the colour scale. Defaults to the largest weight over all epochs, so that
+            frames of different epochs compare.
+    """
+    from core.pictures import heatmap_grid, symmetric_limit
+
+    limit = limit or symmetric_limit(*(h["kernel"] for h in history.values()))
+    kernel = history[epoch]["kernel"]
+    return heatmap_grid(filter_maps(kernel), cols=8, cell=56, limit=limit,
+                        titles=[f"#{i}" for i in range(kernel.shape[-1])], title=epoch_title(epoch))
+
+
+def epochs_gif(history: dict, duration_ms: int = 600) -> bytes:
+    """Every saved epoch's filter grid, on one colour scale, as an animated GIF."""
+    from core.pictures import symmetric_limit, to_gif
+
+    limit = symmetric_limit(*(h["kernel"] for h in history.values()))
+    return to_gif([epoch_grid(history, e, limit) for e in sorted(history)], duration_ms)

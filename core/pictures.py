@@ -241,3 +241,13 @@ def to_png(image) -> bytes:
     buf = io.BytesIO()
     image.save(buf, format="PNG", optimize=False)
     return buf.getvalue()
+
+
+def to_gif(frames: Sequence, duration_ms: int = 600) -> bytes:
+    """Encode pictures as an endlessly looping animated GIF (e.g. the filters epoch by epoch)."""
+    if not frames:
+        raise ValueError("to_gif needs at least one frame.")
+    frames = [f.convert("RGB") for f in frames]
+    buf = io.BytesIO()
+    frames[0].save(buf, format="GIF", save_all=True, append_images=frames[1:], duration=duration_ms, loop=0)
+    return buf.getvalue()

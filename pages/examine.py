@@ -115,7 +115,7 @@ def filter2d_ui(model, path: str, mt: float, choice) -> None:
     if not names:
         st.info("This model has no convolution layer to re-do with filter2D.")
         return
-    layer = st.selectbox("Convolution layer", names, key="examine_f2d_layer",
+    layer = st.columns(2)[0].selectbox("Convolution layer", names, key="examine_f2d_layer",
                          help="The first layer works on the image; deeper layers on the previous layer's output.")
     comp = cache.comparison(path, mt, layer, choice.image)
     pre, post = comp.max_abs_diff_pre, comp.max_abs_diff_post
@@ -226,6 +226,9 @@ def over_time_ui(entry) -> None:
                 "(the default model, your runs and sweep trials) keep them.")
         return
     epochs = sorted(history)
+    if any(np.ndim(history[e]["kernel"]) != 4 for e in epochs):
+        st.info("The saved per-epoch weights of this run are not convolution filters.")
+        return
     epoch = epochs[0] if len(epochs) == 1 else st.select_slider(
         "Epoch", epochs, value=epochs[-1], key="examine_epoch", help="Epoch 0 is the random start.")
     limit = pictures.symmetric_limit(*(history[e]["kernel"] for e in epochs))  # one scale for all epochs
@@ -236,10 +239,7 @@ def over_time_ui(entry) -> None:
                + (f". Test accuracy {when}: {acc:.2%}." if isinstance(acc, float) else "."))
     left, right = st.columns(2)
     with left:
-        grid = pictures.heatmap_grid(flt.filter_maps(kernel), cols=8, cell=56, limit=limit,
-                                     titles=[f"#{i}" for i in range(kernel.shape[-1])],
-                                     title=f"First-layer filters {when}")
-        show_figure(grid, f"filters_epoch_{epoch:03d}", "time_filters")
+        show_figure(flt.epoch_grid(history, epoch, limit), f"filters_epoch_{epoch:03d}", "time_filters")
     with right:
         change = kernel - start
         grid = pictures.heatmap_grid(flt.filter_maps(change), cols=8, cell=56,
@@ -247,6 +247,10 @@ def over_time_ui(entry) -> None:
                                      title=f"Change since epoch {epochs[0]}")
         show_figure(grid, f"filters_change_epoch_{epoch:03d}", "time_change",
                     caption=f"mean |change| per weight: {np.abs(change).mean():.4f}")
+    if len(epochs) > 1:
+        st.download_button("Download all epochs as an animated GIF", cache.epochs_gif(run_dir),
+                           file_name="filters_over_epochs.gif", mime="image/gif", key="examine_dl_time_gif",
+                           on_click="ignore", icon=":material/animation:")
 
 
 def why_ui(model, path: str, mt: float, choice, ds) -> None:

@@ -121,6 +121,8 @@ def test_filters_over_time_slider_covers_the_saved_epochs(default_model):
     at = _examine()
     slider = at.select_slider(key="examine_epoch")
     assert list(slider.options) == [str(e) for e in saved] and saved[0] == 0
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert "Download all epochs as an animated GIF" in labels
     slider.set_value(0).run()
     assert not at.exception
     assert any("saved epochs" in c for c in _captions(at))

@@ -67,3 +67,23 @@ def test_not_a_conv_layer_or_no_conv_at_all_is_a_clear_error(default_model):
     assert conv_layer_names(dense_only) == []
     with pytest.raises(LabError, match="no convolution"):
         first_conv_name(dense_only)
+
+
+def test_epoch_grids_share_one_scale_and_animate(tmp_path):
+    from PIL import Image
+    import io
+
+    from core import rundir
+    from core.filters import epoch_grid, epochs_gif
+
+    rng = np.random.default_rng(1)
+    for epoch, scale in ((0, 0.1), (1, 0.5), (2, 1.0)):
+        rundir.save_epoch_filters(tmp_path, epoch, rng.normal(0, scale, (3, 3, 1, 32)).astype(np.float32),
+                                  np.zeros(32, np.float32))
+    history = rundir.load_epoch_filters(tmp_path)
+    early, late = np.asarray(epoch_grid(history, 0)), np.asarray(epoch_grid(history, 2))
+    assert early.shape == late.shape
+    # on the shared scale the small initial weights look pale: closer to white than the trained ones
+    assert np.abs(255 - early.astype(int)).mean() < np.abs(255 - late.astype(int)).mean()
+    gif = Image.open(io.BytesIO(epochs_gif(history)))
+    assert gif.n_frames == 3

@@ -81,3 +81,10 @@ def test_pictures_combine_and_encode():
     col = pictures.stack_vertical([a, b], gap=3)
     assert col.size == (56, 76 + 3 + 10)
     assert _png_to_array(pictures.to_png(row)).shape == (76, 71, 3)
+
+
+def test_epochs_become_an_animated_gif_with_one_frame_each():
+    frames = [pictures.heatmap_grid(np.full((4, 3, 3), v), cols=2, cell=30) for v in (-1.0, 0.0, 1.0)]
+    data = pictures.to_gif(frames, duration_ms=200)
+    gif = Image.open(io.BytesIO(data))
+    assert gif.format == "GIF" and gif.n_frames == 3 and gif.info["loop"] == 0
