@@ -341,8 +341,6 @@ def work(name: str, url: str | None = None, max_trials: int | None = None) -> di
 
 
 def _trial_loop(study, space, strategy, n_trials, name, watch, counts, max_trials, stop_file) -> None:
-    import keras
-
     linear = LinearSearch(space) if strategy == "linear" else None
     reason = "budget"
     while max_trials is None or sum(counts.values()) < max_trials:
@@ -358,6 +356,8 @@ def _trial_loop(study, space, strategy, n_trials, name, watch, counts, max_trial
             continue
         result = run_trial(study, space, name, watch)
         counts[result] += 1
+        import keras  # already loaded by the trial; imported here so a stopped sweep never pays for it
+
         keras.backend.clear_session()
         gc.collect()
     counts["reason"] = reason
@@ -389,9 +389,14 @@ def drive(name: str, url: str | None = None, recycle: int = DEFAULT_RECYCLE, in_
     study = storage.load_study(name, url)
     space = study_settings(study)[0]
     folder = storage.study_dir(name)
-    info = {"pid": os.getpid(), "host": socket.gethostname(), "state": "running", "started": time.time()}
+    previous = rundir.read_json(folder / "driver.json", {}) or {}
+    # launch.start_sweep records our pid and start time before we get here; a Stop clicked since then counts
+    started = previous["started"] if previous.get("pid") == os.getpid() else time.time()
+    info = {"pid": os.getpid(), "host": socket.gethostname(), "state": "running", "started": started}
     rundir.write_json_atomic(folder / "driver.json", info)
-    (folder / "STOP").unlink(missing_ok=True)  # a stop request belongs to the run it was made for
+    stop = folder / "STOP"
+    if stop.exists() and stop.stat().st_mtime < started:
+        stop.unlink(missing_ok=True)  # left over from an earlier, killed run
     reason, failures = "done", 0
     try:
         recovered = recover_stale(study, space)

@@ -101,8 +101,12 @@ def local_studies() -> list[str]:
     root = lab_home() / "sweeps"
     if not root.is_dir():
         return []
-    found = [p for p in root.iterdir() if (p / "sweep.json").is_file() and _NAME.match(p.name)]
-    return [p.name for p in sorted(found, key=lambda p: (p / "sweep.json").stat().st_mtime, reverse=True)]
+    def marker(p: Path) -> Path:
+        # sweep.json appears once the sweep process set the study up; space.json as soon as the page started it
+        return p / "sweep.json" if (p / "sweep.json").is_file() else p / "space.json"
+
+    found = [p for p in root.iterdir() if _NAME.match(p.name) and marker(p).is_file()]
+    return [p.name for p in sorted(found, key=lambda p: marker(p).stat().st_mtime, reverse=True)]
 
 
 def load_study(name: str, url: str | None = None, sampler=None):
