@@ -61,16 +61,24 @@ def confusion_figure(matrix: np.ndarray, class_names: list[str], selected: tuple
 
 
 def cell_from_points(points: list[dict]) -> tuple[int, int] | None:
-    """(true, predicted) of the first selected confusion-matrix marker, or None."""
+    """(true, predicted) of the first selected confusion-matrix marker, or None.
+
+    The axes' categories are the class indices, so a point's `y` is the true label and `x` the
+    prediction; `customdata` ([true, predicted, count], as a list or an index-keyed dict) is the
+    fallback.
+    """
     for point in points or []:
+        try:
+            return int(point["y"]), int(point["x"])
+        except (KeyError, TypeError, ValueError):
+            pass
         data = point.get("customdata")
-        if data is not None and len(data) >= 2:
+        if isinstance(data, dict):
+            data = [data.get(k, data.get(str(k))) for k in range(2)]
+        try:
             return int(data[0]), int(data[1])
-        if "x" in point and "y" in point:
-            try:
-                return int(point["y"]), int(point["x"])
-            except (TypeError, ValueError):
-                continue
+        except (TypeError, ValueError, IndexError, KeyError):
+            continue
     return None
 
 

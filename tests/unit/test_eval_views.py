@@ -47,6 +47,9 @@ def test_confusion_cells_and_the_most_confused_pair():
 def test_a_click_on_a_marker_gives_the_cell():
     assert cell_from_points([{"customdata": [3, 5, 12], "x": "5", "y": "3"}]) == (3, 5)
     assert cell_from_points([{"x": "8", "y": "4"}]) == (4, 8)
+    assert cell_from_points([{"customdata": {"0": 2, "1": 6, "2": 9}}]) == (2, 6)
+    assert cell_from_points([{"customdata": [1, 7, 3]}]) == (1, 7)
+    assert cell_from_points([{"x": None}]) is None
     assert cell_from_points([]) is None
 
 

@@ -1,0 +1,101 @@
+"""The Evaluate page on the shipped default model and real MNIST test images."""
+
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.paths import DEFAULT_RUN_DIR
+
+ENTRY = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
+
+
+@pytest.fixture(scope="module")
+def expected(default_model, mnist):
+    """The default model's predictions on the test set, computed here without the page."""
+    probs = np.asarray(default_model.predict(mnist.x_test[..., None].astype("float32") / 255.0,
+                                             batch_size=1000, verbose=0))
+    return probs, mnist.y_test.astype(int)
+
+
+def _evaluate_page(active: str | None = None):
+    at = AppTest.from_file(ENTRY, default_timeout=120)
+    if active:
+        at.session_state["active_model_path"] = active
+    at.run()
+    at.switch_page("pages/evaluate.py")
+    at.run()
+    assert not at.exception
+    return at
+
+
+def test_accuracy_loss_and_the_first_10_table(expected):
+    probs, labels = expected
+    at = _evaluate_page()
+    accuracy = (probs.argmax(1) == labels).mean()
+    assert at.metric[0].value == f"{accuracy:.2%}"
+    table = at.dataframe[0].value
+    assert len(table) == 10
+    assert list(table["true"]) == [7, 2, 1, 0, 4, 1, 4, 9, 5, 9]
+    assert list(table["predicted"]) == list(probs[:10].argmax(1))
+    assert np.allclose(table[[str(k) for k in range(10)]].to_numpy(), probs[:10].round(2), atol=0.006)
+    images = [i for i in at.get("imgs") if len(i.proto.imgs) == 10]
+    assert images and images[0].proto.imgs[0].caption == f"#0: pred {probs[0].argmax()}, true 7"
+
+
+def test_a_confusion_cell_shows_the_images_behind_it(expected):
+    probs, labels = expected
+    at = _evaluate_page()
+    pred = probs.argmax(1)
+    at.selectbox(key="evaluate_true").select(4)
+    at.selectbox(key="evaluate_pred").select(9).run()
+    count = int(((labels == 4) & (pred == 9)).sum())
+    assert f"**{count}** test image(s) with true label **4** predicted as **9**" in [m.value for m in at.markdown]
+    cell_images = [i for i in at.get("imgs") if i.proto.imgs and i.proto.imgs[0].caption.startswith("#")
+                   and "pred" not in i.proto.imgs[0].caption]
+    assert count == 0 or len(cell_images[0].proto.imgs) == min(count, 40)
+
+
+def test_misclassified_gallery_sorts_by_confidence(expected):
+    probs, labels = expected
+    at = _evaluate_page()
+    wrong = np.flatnonzero(probs.argmax(1) != labels)
+    assert f"{len(wrong)} of 10000 test images are misclassified." in [m.value for m in at.markdown]
+    conf = probs[wrong, probs[wrong].argmax(1)]
+    gallery = [i for i in at.get("imgs") if i.proto.imgs and "/ true" in i.proto.imgs[0].caption][0]
+    assert gallery.proto.imgs[0].caption.endswith(f"{conf.max():.0%}")
+    at.radio(key="evaluate_order").set_value("least confident first").run()
+    gallery = [i for i in at.get("imgs") if i.proto.imgs and "/ true" in i.proto.imgs[0].caption][0]
+    assert gallery.proto.imgs[0].caption.endswith(f"{conf.min():.0%}")
+
+
+def test_weight_histograms_per_layer_and_across_epochs_of_a_run(tmp_path, monkeypatch):
+    runs = tmp_path / "runs"
+    run_dir = runs / "20260101-000000-mnist-assignment"
+    shutil.copytree(DEFAULT_RUN_DIR, run_dir)
+    monkeypatch.setenv("LAB_RUNS_DIR", str(runs))
+    at = _evaluate_page(active=str(run_dir / "model.keras"))
+    assert at.selectbox(key="evaluate_layer").options == ["conv1", "conv2", "dense1", "output"]
+    assert at.radio(key="evaluate_hist_key").options == ["conv1/bias", "conv1/kernel"]
+    epochs = [t.proto.spec for t in at.get("plotly_chart") if "evaluate_hist_epochs" in t.proto.id][0]
+    assert '"epoch 0"' in epochs and '"epoch 1"' in epochs
+    at.selectbox(key="evaluate_layer").select("dense1").run()
+    assert not at.exception
+    hist = [t.proto.spec for t in at.get("plotly_chart") if "evaluate_hist_now" in t.proto.id][0]
+    assert "589,824 values" in hist  # 4608 x 128 kernel
+
+
+def test_an_uploaded_model_is_evaluated_without_history(tmp_path, monkeypatch, default_model):
+    from core.paths import workspace_dir
+
+    path = workspace_dir("uploads") / "evaluate-test.keras"
+    shutil.copy(DEFAULT_RUN_DIR / "model.keras", path)
+    try:
+        at = _evaluate_page(active=str(path))
+        assert "uploaded evaluate-test.keras" in at.caption[0].value
+        assert len(at.dataframe[0].value) == 10
+        assert any("no training history" in c.value for c in at.caption)
+    finally:
+        path.unlink()
