@@ -1,0 +1,207 @@
+"""Your handwriting: draw, upload or photograph digits and see every preprocessing step and the reading."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from app.active_model import active_path
+from app.canvas import canvas_with_controls
+from app.resources import load_model
+from app.widgets import png_bytes
+from core import handwriting_set
+from core.errors import LabError
+from core.imageio import decode_image
+from core.preprocess import NoInkFound, preprocess
+from core.reading import DEFAULT_THRESHOLD, Reading, read
+from core.sheets import annotate, segment
+
+MAX_UPLOADS = 24
+
+
+def model_or_stop():
+    """The active model, or an error box and the end of the page run."""
+    try:
+        return load_model(active_path())
+    except LabError as exc:
+        st.error(f"{exc} Choose another model in the sidebar or train one on the Train page.")
+        st.stop()
+
+
+def remember(image: np.ndarray, source: str) -> None:
+    """Make a newly seen input the `drawn_digit` the Examine page looks at."""
+    digest = hashlib.sha1(image.tobytes()).hexdigest()
+    seen = st.session_state.setdefault("draw_seen", [])
+    if digest not in seen:
+        seen.append(digest)
+        del seen[:-50]
+        st.session_state["drawn_digit"] = {"image": image.astype(np.float32), "source": source}
+
+
+def steps_ui(steps: list) -> None:
+    """The preprocessing steps side by side, each with its title."""
+    cols = st.columns(len(steps))
+    for col, (title, img) in zip(cols, steps):
+        scale = max(1, 112 // max(img.shape[:2]))
+        col.image(png_bytes(img, scale), caption=title, width="stretch")
+
+
+def reading_ui(reading: Reading, threshold: float, key: str) -> None:
+    """Prediction, top 3, 'unclear' flag and the probabilities as a bar chart."""
+    top = reading.top(3)
+    if reading.unclear(threshold):
+        st.warning(f"Unclear: best guess **{reading.label}** at {reading.confidence:.1%} "
+                   f"(below the {threshold:.0%} threshold)", icon=":material/help:")
+    else:
+        st.success(f"Prediction: **{reading.label}** ({reading.confidence:.1%})", icon=":material/check:")
+    st.markdown("Top 3: " + " · ".join(f"**{c}** {p:.1%}" for c, p in top))
+    frame = pd.DataFrame({"digit": [str(i) for i in range(len(reading.probabilities))],
+                          "probability": reading.probabilities.astype(float)})
+    st.bar_chart(frame, x="digit", y="probability", height=180)
+
+
+def save_ui(image: np.ndarray, reading: Reading, source: str, key: str) -> None:
+    """Label the digit and save it into 'My handwriting set'."""
+    with st.form(f"{key}_save", border=False):
+        left, right = st.columns([2, 1], vertical_alignment="bottom")
+        label = left.selectbox("True label", list(range(10)), index=reading.label, key=f"{key}_label")
+        if right.form_submit_button("Save to my set", icon=":material/save:"):
+            try:
+                saved = handwriting_set.save_digit(image, int(label), source)
+            except (LabError, OSError) as exc:
+                st.error(f"Could not save the digit: {exc}")
+            else:
+                st.toast(f"Saved as {saved.label}: {saved.path.name}")
+
+
+def input_ui(raw: np.ndarray, source: str, model, threshold: float, key: str) -> None:
+    """Everything shown for one input: steps, the final 28x28, the reading, saving."""
+    try:
+        result = preprocess(raw)
+    except NoInkFound as exc:
+        st.info(str(exc), icon=":material/ink_eraser:")
+        return
+    reading = read(model, result.image)[0]
+    remember(result.image, source)
+    steps_ui(result.steps)
+    left, right = st.columns([1, 3])
+    left.image(png_bytes(result.image, 6), caption="What the network sees (28x28)")
+    with right:
+        reading_ui(reading, threshold, key)
+        save_ui(result.image, reading, source, key)
+
+
+def canvas_tab(model, threshold: float) -> None:
+    st.caption("Draw one digit with the mouse; the reading updates after every stroke.")
+    left, right = st.columns([1, 2])
+    with left:
+        rgba = canvas_with_controls("draw_canvas")
+    with right:
+        if rgba is None:
+            st.info("Draw a digit on the canvas.", icon=":material/draw:")
+        else:
+            input_ui(rgba, "canvas", model, threshold, "draw_canvas_in")
+
+
+def uploads_tab(model, threshold: float) -> None:
+    files = st.file_uploader("Photos or scans of single digits", accept_multiple_files=True,
+                             type=["png", "jpg", "jpeg", "bmp", "webp", "gif", "tif", "tiff"],
+                             key="draw_uploads")
+    if not files:
+        st.caption("Upload one or more photos: dark ink on paper or light ink on a dark background.")
+        return
+    if len(files) > MAX_UPLOADS:
+        st.warning(f"Showing the first {MAX_UPLOADS} of {len(files)} files.")
+    for i, f in enumerate(files[:MAX_UPLOADS]):
+        with st.container(border=True):
+            st.markdown(f"**{f.name}**")
+            try:
+                raw = decode_image(f.getvalue())
+            except LabError as exc:
+                st.error(str(exc))
+                continue
+            input_ui(raw, f"upload: {f.name}", model, threshold, f"draw_upload_{i}")
+
+
+def camera_tab(model, threshold: float) -> None:
+    if not st.toggle("Use the camera", key="draw_camera_on",
+                     help="Asks the browser for camera access; hold a digit written on paper in front of it."):
+        return
+    shot = st.camera_input("Take a picture of one digit", key="draw_camera")
+    if shot is None:
+        return
+    try:
+        raw = decode_image(shot.getvalue())
+    except LabError as exc:
+        st.error(str(exc))
+        return
+    input_ui(raw, "camera", model, threshold, "draw_camera_in")
+
+
+def sheet_tab(model, threshold: float) -> None:
+    sheet = st.file_uploader("A photo of a page with several digits", key="draw_sheet",
+                             type=["png", "jpg", "jpeg", "bmp", "webp", "gif", "tif", "tiff"])
+    if sheet is None:
+        st.caption("Write 0-9 on a sheet of paper, leave space between the digits, and photograph it.")
+        return
+    try:
+        raw = decode_image(sheet.getvalue())
+        characters, _ = segment(raw)
+    except LabError as exc:
+        st.error(str(exc))
+        return
+    readings = read(model, [c.image for c in characters])
+    labels = [f"{r.label}?" if r.unclear(threshold) else str(r.label) for r in readings]
+    st.image(annotate(raw, [c.box for c in characters], labels),
+             caption=f"{len(characters)} digits found, in reading order", width="stretch")
+    st.markdown("Read as: **" + " ".join(str(r.label) for r in readings) + "**")
+    per_row = 8
+    for start in range(0, len(characters), per_row):
+        cols = st.columns(per_row)
+        for col, c, r, n in zip(cols, characters[start:], readings[start:], range(start + 1, 10**6)):
+            col.image(png_bytes(c.image, 3), caption=f"#{n}: {r.label} ({r.confidence:.0%})")
+
+
+def set_tab(model) -> None:
+    score = handwriting_set.score(model)
+    if not score.count:
+        st.info("Your set is empty: save drawn or uploaded digits with **Save to my set**.")
+        return
+    st.metric("Active model's accuracy on your handwriting", f"{score.accuracy:.1%}",
+              help=f"{score.count} saved digits")
+    st.dataframe(pd.DataFrame(score.per_label()), hide_index=True,
+                 column_config={"accuracy": st.column_config.ProgressColumn(format="percent", min_value=0,
+                                                                            max_value=1)})
+    mistakes = score.mistakes()
+    if mistakes:
+        st.markdown(f"**Misread ({len(mistakes)})**")
+        cols = st.columns(8)
+        for i, m in enumerate(mistakes[:32]):
+            cols[i % 8].image(png_bytes(score.images[m["index"]], 3),
+                              caption=f"{m['label']} read as {m['predicted']}")
+    st.caption(f"Saved in `{handwriting_set.set_dir()}`")
+
+
+def main() -> None:
+    st.title("Your handwriting")
+    model = model_or_stop()
+    threshold = st.sidebar.slider("Unclear below confidence", 0.5, 0.99, DEFAULT_THRESHOLD, 0.01,
+                                  key="draw_threshold", format="%.2f",
+                                  help="Readings less confident than this are flagged as unclear.")
+    tabs = st.tabs(["Draw", "Upload photos", "Camera", "Sheet of digits", "My handwriting set"])
+    with tabs[0]:
+        canvas_tab(model, threshold)
+    with tabs[1]:
+        uploads_tab(model, threshold)
+    with tabs[2]:
+        camera_tab(model, threshold)
+    with tabs[3]:
+        sheet_tab(model, threshold)
+    with tabs[4]:
+        set_tab(model)
+
+
+main()

@@ -1,0 +1,107 @@
+"""The Draw page (AppTest): canvas, uploads, sheets, the handwriting set, and drawn_digit for Examine."""
+
+from __future__ import annotations
+
+import base64
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from streamlit.testing.v1 import AppTest
+
+ENTRY = Path(__file__).resolve().parents[2] / "streamlit_app.py"
+PHOTO = "handwriting/digits/warrier-arj-Recognition-using-Neural-Networks/4/PXL_20230407_005206717.jpg"
+
+
+def open_page() -> AppTest:
+    at = AppTest.from_file(str(ENTRY), default_timeout=90)
+    at.run()
+    at.switch_page("pages/draw.py")
+    at.run()
+    assert not at.exception
+    return at
+
+
+def canvas_state(rgba: np.ndarray) -> dict:
+    """What the canvas component sends after a stroke: the drawing as a PNG data URL."""
+    buf = io.BytesIO()
+    Image.fromarray(rgba, "RGBA").save(buf, format="PNG")
+    url = "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
+    return {"drawing": {"raw": {"objects": [{"type": "path"}]}, "data": url}, "backgroundFit": None}
+
+
+def drawing_of(digit: np.ndarray) -> np.ndarray:
+    """An MNIST test digit as the 280x280 RGBA canvas would hold it (white on black)."""
+    big = np.asarray(Image.fromarray(digit).resize((280, 280), Image.BILINEAR))
+    return np.dstack([big, big, big, np.full_like(big, 255)])
+
+
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [s.value for s in at.success] + [w.value for w in at.warning]
+    parts += [i.value for i in at.info] + [e.value for e in at.error]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_page_opens_with_an_empty_canvas():
+    """Before drawing, the page invites the user to draw and shows no error."""
+    at = open_page()
+    assert at.title[0].value == "Your handwriting"
+    assert "Draw a digit" in texts(at)
+    assert not at.error
+
+
+def test_drawing_is_read_and_shared_with_examine(mnist):
+    """An injected canvas drawing of a 7 is read as 7, its steps shown, and stored as drawn_digit."""
+    at = open_page()
+    seven = mnist.x_test[int(np.flatnonzero(mnist.y_test == 7)[0])]
+    at.session_state["draw_canvas_0"] = canvas_state(drawing_of(seven))
+    at.run()
+    assert not at.exception
+    assert "Prediction: **7**" in texts(at)
+    captions = [c for img in at.image for c in img.captions]
+    for title in ("Greyscale", "Lighting evened out", "Ink isolated", "Scaled to fit 20x20",
+                  "Centred in 28x28", "What the network sees (28x28)"):
+        assert any(title in c for c in captions), (title, captions)
+    drawn = at.session_state["drawn_digit"]
+    assert drawn["source"] == "canvas" and drawn["image"].shape == (28, 28)
+    assert drawn["image"].dtype == np.float32 and 0.9 < drawn["image"].max() <= 1.0
+
+
+def test_uploads_are_read_each_and_a_bad_file_gets_a_message(shared_data):
+    """Two files at once: the real photo of a 4 is read, the text file gets a clear error."""
+    at = open_page()
+    at.file_uploader(key="draw_uploads").set_value(
+        [("four.jpg", (shared_data / PHOTO).read_bytes(), "image/jpeg"),
+         ("notes.png", b"just some text", "image/png")])
+    at.run()
+    assert not at.exception
+    assert "Prediction: **4**" in texts(at)
+    assert any("not an image" in e.value for e in at.error)
+    assert at.session_state["drawn_digit"]["source"] == "upload: four.jpg"
+
+
+def test_saving_to_my_set_shows_the_models_accuracy(mnist):
+    """Save a drawn digit with its label; the set tab reports the model's accuracy on it."""
+    at = open_page()
+    three = mnist.x_test[int(np.flatnonzero(mnist.y_test == 3)[0])]
+    at.session_state["draw_canvas_0"] = canvas_state(drawing_of(three))
+    at.run()
+    at.button(key="FormSubmitter:draw_canvas_in_save-Save to my set").click()
+    at.run()
+    assert not at.exception
+    metrics = [m for m in at.metric if "accuracy" in m.label]
+    assert metrics and metrics[0].value == "100.0%"
+
+
+def test_lowering_confidence_threshold_changes_unclear_flag(mnist):
+    """A 99% threshold flags more readings as unclear than the default 90%."""
+    at = open_page()
+    digit = mnist.x_test[int(np.flatnonzero(mnist.y_test == 9)[3])]
+    at.session_state["draw_canvas_0"] = canvas_state(drawing_of(digit))
+    at.run()
+    at.slider(key="draw_threshold").set_value(0.99)
+    at.run()
+    assert not at.exception
+    assert at.session_state["draw_threshold"] == pytest.approx(0.99)
