@@ -83,3 +83,56 @@ PERTURBATIONS = {
     "noise + blur": noisy_blurred,
     "off-centre on a larger page": off_centre,
 }
+
+
+def ink_alpha(img: np.ndarray) -> np.ndarray:
+    """How much ink each pixel holds (0..1), read directly from a real digit image.
+
+    White-on-black drawings: the brightness. Photos of dark ink on paper: the darkening relative
+    to the paper colour, with near-paper pixels set to 0 so the photo's own paper is not carried over.
+    """
+    grey = img.astype(np.float32) if img.ndim == 2 else img.astype(np.float32).mean(axis=2)
+    paper = float(np.median(grey))
+    if paper < 128:
+        return np.clip(grey / 255.0, 0, 1)
+    alpha = np.clip((paper - grey) / max(paper - grey.min(), 1.0), 0, 1)
+    return np.where(alpha > 0.35, alpha, 0.0)
+
+
+def make_sheet(pieces: list[tuple[np.ndarray, int]], rows: list[list[int]], seed: int = 0):
+    """A photo-like page (beige, shaded, grainy) with real digits pasted in rows.
+
+    Args:
+        pieces: (decoded real digit image, label).
+        rows: indices into `pieces`, one list per line of the page.
+
+    Returns:
+        (RGB uint8 page, labels in reading order, boxes (x, y, w, h) where digits were pasted).
+    """
+    rng = np.random.default_rng(seed)
+    cell, height = 260, 190
+    width = cell * max(len(r) for r in rows) + 120
+    page_h = cell * len(rows) + 120
+    page = np.empty((page_h, width, 3), np.float32)
+    page[...] = (214, 200, 178)  # beige paper
+    page += rng.normal(0, 5, page.shape)  # paper grain and sensor noise
+    labels, boxes = [], []
+    for r, row in enumerate(rows):
+        for c, k in enumerate(row):
+            img, label = pieces[k]
+            alpha = ink_alpha(img)
+            ys, xs = np.nonzero(alpha > 0.3)
+            alpha = alpha[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+            scale = height / alpha.shape[0] * rng.uniform(0.8, 1.05)
+            alpha = cv2.resize(alpha, (max(1, round(alpha.shape[1] * scale)), round(alpha.shape[0] * scale)),
+                               interpolation=cv2.INTER_AREA)
+            y = 60 + r * cell + int(rng.integers(0, 30))
+            x = 60 + c * cell + int(rng.integers(0, 40))
+            h, w = alpha.shape
+            ink = np.array((30, 30, 45), np.float32)
+            region = page[y:y + h, x:x + w]
+            page[y:y + h, x:x + w] = region * (1 - alpha[..., None]) + ink * alpha[..., None]
+            labels.append(label)
+            boxes.append((x, y, w, h))
+    page = shadow(np.clip(page, 0, 255).astype(np.uint8), darkest=0.55)
+    return page, labels, boxes
