@@ -12,6 +12,7 @@ from app.active_model import active_entry
 from app.resources import dataset, load_model
 from app.widgets import guarded, png_bytes
 from core import rundir
+from core.datasets import TITLES
 from core.eval_views import caption, cell_from_points, confusion_figure, first_table, gallery, most_confused
 
 TEST_SETS = ("mnist", "fashion_mnist")
@@ -123,7 +124,7 @@ st.title("Evaluate")
 entry = active_entry()
 st.caption(f"Active model: **{entry.label}** (switch it in the sidebar).")
 model = guarded(load_model, entry.path)
-name = st.selectbox("Test set", TEST_SETS, index=TEST_SETS.index(default_test_set(entry)), key="evaluate_dataset")
+name = st.selectbox("Test set", TEST_SETS, format_func=TITLES.get, index=TEST_SETS.index(default_test_set(entry)), key="evaluate_dataset")
 data = guarded(dataset, name)
 ev = evaluation(entry.path, os.path.getmtime(entry.path), name)
 c1, c2, c3 = st.columns(3)

@@ -20,6 +20,8 @@ def test_first_two_examples_with_labels_grid_and_class_counts():
     at = _data_page()
     assert [m.value for m in at.markdown] == ["**Label: 5**", "**Label: 0**"]
     assert "60,000 training and 10,000 test images" in at.caption[0].value
+    grid = at.get("image")[-1].captions
+    assert len(grid) == 50 and grid[:3] == ["#0: 5", "#1: 0", "#2: 4"]
     counts = at.dataframe[0].value
     assert list(counts["train"]) == [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
     at.radio(key="data_split").set_value("test").run()
