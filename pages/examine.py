@@ -63,7 +63,7 @@ def input_ui(ds, path: str, mt: float) -> acts.InputImage:
     probs = cache.probabilities(path, mt, choice.image)
     pred = int(np.argmax(probs))
     with right:
-        st.image(pictures.to_png(pictures.picture(choice.image, 3)), caption=choice.title)
+        show_figure(pictures.picture(choice.image, 3), "input", "input", caption=choice.title)
         st.markdown(f"The model reads **{_class_name(ds, pred)}** ({probs[pred]:.1%})")
     return choice
 
