@@ -104,6 +104,10 @@ def filters_ui(model) -> None:
             for i, col in zip(range(start, min(start + per_row, len(maps))), st.columns(per_row)):
                 col.markdown(f"**#{i}** bias {bias[i]:+.3f}")
                 col.table(_values_frame(kernel, i, channel), hide_index=True, hide_header=True)
+        st.caption("Per filter: weight sum (its response to a flat patch; near 0 for edge detectors), "
+                   "L2 norm and largest absolute weight, over all input channels.")
+        stats = pd.DataFrame(flt.filter_stats(kernel, bias)).set_index("filter")
+        st.dataframe(stats.style.format("{:.3f}"), height=200)
         st.download_button("Download all values (CSV)", flt.filters_csv(kernel, bias),
                            file_name=f"{layer}_filters.csv", mime="text/csv",
                            key="examine_dl_filters_csv", on_click="ignore")

@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 import numpy as np
-import pytest
 from streamlit.testing.v1 import AppTest
 
 ENTRY = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
@@ -45,6 +44,8 @@ def test_default_model_filters_values_filter2d_and_galleries():
     assert len(tables) == 32
     assert tables[0].value.shape == (3, 3)
     assert all(re.fullmatch(r"-?\d\.\d{3}", v) for v in tables[0].value.to_numpy().ravel())
+    stats = [df.value for df in at.dataframe if "norm" in df.value.columns]
+    assert len(stats) == 1 and len(stats[0]) == 32
     # (2) filter2D beside the network, max abs difference <= 1e-4, with what was accounted for
     diffs = _max_diffs(at)
     assert len(diffs) == 2 and max(diffs) <= 1e-4
