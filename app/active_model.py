@@ -39,6 +39,9 @@ def set_active(path: str | Path) -> None:
     """Make the model at `path` active for this session (and in the URL)."""
     st.session_state[KEY] = str(path)
     st.query_params["model"] = str(path)
+    # The sidebar's selectbox keeps its own widget state, which would switch straight back on the next
+    # run; dropping it makes the sidebar show the new choice.
+    st.session_state.pop("sidebar_model_choice", None)
 
 
 def sidebar() -> None:
