@@ -22,6 +22,34 @@ from core.sheets import annotate, segment
 MAX_UPLOADS = 24
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def decoded(data: bytes) -> np.ndarray | str:
+    """The decoded upload, or the message saying why it cannot be used (cached across reruns)."""
+    try:
+        return decode_image(data)
+    except LabError as exc:
+        return str(exc)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def prepared(raw: np.ndarray):
+    """Preprocessing of one image, cached so that a stroke on the canvas does not redo every upload."""
+    try:
+        return preprocess(raw)
+    except NoInkFound as exc:
+        return str(exc)
+
+
+@st.cache_data(max_entries=8, show_spinner="Finding the digits on the sheet...")
+def segmented(data: bytes):
+    """(decoded sheet, characters in reading order), or the message saying what went wrong."""
+    try:
+        raw = decode_image(data)
+        return raw, segment(raw)[0]
+    except LabError as exc:
+        return str(exc)
+
+
 def model_or_stop():
     """The active model, or an error box and the end of the page run."""
     try:
@@ -77,12 +105,19 @@ def save_ui(image: np.ndarray, reading: Reading, source: str, key: str) -> None:
                 st.toast(f"Saved as {saved.label}: {saved.path.name}")
 
 
+def preprocess_or_message(raw: np.ndarray):
+    """Preprocessing of a canvas drawing (changes with every stroke, so not cached)."""
+    try:
+        return preprocess(raw)
+    except NoInkFound as exc:
+        return str(exc)
+
+
 def input_ui(raw: np.ndarray, source: str, model, threshold: float, key: str) -> None:
     """Everything shown for one input: steps, the final 28x28, the reading, saving."""
-    try:
-        result = preprocess(raw)
-    except NoInkFound as exc:
-        st.info(str(exc), icon=":material/ink_eraser:")
+    result = preprocess_or_message(raw) if source == "canvas" else prepared(raw)
+    if isinstance(result, str):
+        st.info(result, icon=":material/ink_eraser:")
         return
     reading = read(model, result.image)[0]
     remember(result.image, source)
@@ -118,10 +153,9 @@ def uploads_tab(model, threshold: float) -> None:
     for i, f in enumerate(files[:MAX_UPLOADS]):
         with st.container(border=True):
             st.markdown(f"**{f.name}**")
-            try:
-                raw = decode_image(f.getvalue())
-            except LabError as exc:
-                st.error(str(exc))
+            raw = decoded(f.getvalue())
+            if isinstance(raw, str):
+                st.error(raw)
                 continue
             input_ui(raw, f"upload: {f.name}", model, threshold, f"draw_upload_{i}")
 
@@ -133,10 +167,9 @@ def camera_tab(model, threshold: float) -> None:
     shot = st.camera_input("Take a picture of one digit", key="draw_camera")
     if shot is None:
         return
-    try:
-        raw = decode_image(shot.getvalue())
-    except LabError as exc:
-        st.error(str(exc))
+    raw = decoded(shot.getvalue())
+    if isinstance(raw, str):
+        st.error(raw)
         return
     input_ui(raw, "camera", model, threshold, "draw_camera_in")
 
@@ -147,12 +180,11 @@ def sheet_tab(model, threshold: float) -> None:
     if sheet is None:
         st.caption("Write 0-9 on a sheet of paper, leave space between the digits, and photograph it.")
         return
-    try:
-        raw = decode_image(sheet.getvalue())
-        characters, _ = segment(raw)
-    except LabError as exc:
-        st.error(str(exc))
+    found = segmented(sheet.getvalue())
+    if isinstance(found, str):
+        st.error(found)
         return
+    raw, characters = found
     readings = read(model, [c.image for c in characters])
     labels = [f"{r.label}?" if r.unclear(threshold) else str(r.label) for r in readings]
     st.image(annotate(raw, [c.box for c in characters], labels),

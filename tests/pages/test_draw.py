@@ -105,3 +105,21 @@ def test_lowering_confidence_threshold_changes_unclear_flag(mnist):
     at.run()
     assert not at.exception
     assert at.session_state["draw_threshold"] == pytest.approx(0.99)
+
+
+def test_sheet_tab_boxes_and_reads_every_digit(shared_data):
+    """A photo-like sheet of five real digits: five boxes, read in order."""
+    from core.imageio import decode_image
+    from tests.unit.handwriting_samples import digit_files, make_sheet
+
+    files = digit_files(shared_data)[10:15]
+    page, labels, _ = make_sheet([(decode_image(p), y) for p, y in files], [[0, 1, 2, 3, 4]], seed=4)
+    buf = io.BytesIO()
+    Image.fromarray(page).save(buf, format="JPEG", quality=90)
+    at = open_page()
+    at.file_uploader(key="draw_sheet").set_value(("sheet.jpg", buf.getvalue(), "image/jpeg"))
+    at.run()
+    assert not at.exception
+    captions = [c for img in at.image for c in img.captions]
+    assert "5 digits found, in reading order" in captions
+    assert "Read as: **" + " ".join(map(str, labels)) + "**" in texts(at)
