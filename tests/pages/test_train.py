@@ -121,6 +121,10 @@ def test_runs_table_make_active_download_and_delete_with_confirmation(runs, mode
     table = at.dataframe[-1].value
     assert list(table["status"]) == ["finished"] and list(table["epochs"]) == ["3/3"]
     assert round(float(table["best test acc"][0]), 2) == 94.0
+    assert "state: **finished**" not in _texts(at)  # a finished run is not attached by itself
+    at.button(key="train_open_run").click().run()
+    assert f"**Run `{run_dir.name}`** - state: **finished**" in _texts(at)
+    assert _chart(at)["data"][1]["x"] == [1, 2, 3]
     at.button(key="train_activate_run").click().run()
     assert at.session_state["active_model_path"] == str(run_dir / "model.keras")
     assert at.get("download_button")
