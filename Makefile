@@ -49,5 +49,9 @@ default-model: install
 	$(PY) -m core train --preset assignment --run-dir models/default.new --json
 	rm -rf models/default && mv models/default.new models/default
 
+## Regenerate the default Greek letters (assets/greek) with the lab's own stroke generator
+greek-assets: install
+	$(PY) -m core greek-assets
+
 clean:
 	rm -rf $(VENV) workspace

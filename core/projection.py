@@ -94,3 +94,21 @@ def scatter_figure(points: np.ndarray, labels: np.ndarray, class_names: list, na
     fig.update_layout(title=title, height=520, legend_title_text="class",
                       margin={"l": 10, "r": 10, "t": 40 if title else 10, "b": 10})
     return fig
+
+
+def hover_chart(points: np.ndarray, labels: np.ndarray, class_names: list, names: list,
+                images: np.ndarray):
+    """An Altair (Vega-Lite) scatter whose tooltip shows each point's image (Vega's `image` field)."""
+    import altair as alt
+    import pandas as pd
+
+    frame = pd.DataFrame({
+        "x": points[:, 0], "y": points[:, 1],
+        "class": [class_names[int(c)] for c in labels], "file": list(names),
+        "image": [image_data_uri(img, 3) for img in images],
+    })
+    return alt.Chart(frame).mark_circle(size=90, opacity=0.85).encode(
+        x=alt.X("x", title=None), y=alt.Y("y", title=None),
+        color=alt.Color("class:N", title="class"),
+        tooltip=["image", "class", "file"],
+    ).properties(height=480).interactive()

@@ -162,13 +162,20 @@ def show_knn(symbols, analysis) -> None:
 
 
 def show_projection(symbols, analysis) -> None:
-    from core.projection import project, scatter_figure
+    from core.projection import hover_chart, project, scatter_figure
 
     st.subheader("The embedding space in 2-D")
     c1, c2 = st.columns(2)
     method = c1.radio("Projection", METHODS, horizontal=True, key="greek_projection")
-    thumbs = c2.checkbox("Draw the images on the chart", key="greek_thumbs", value=len(symbols) <= 60)
+    chart = c2.radio("Chart", ["Images on hover", "Plotly (click points)"], horizontal=True,
+                     key="greek_chart")
     points = project(analysis.features, method, seed=0)
+    if chart == "Images on hover":
+        st.altair_chart(hover_chart(points, symbols.labels, symbols.class_names, symbols.names,
+                                    symbols.images), key="greek_hover_chart")
+        st.caption("Hover a point to see its image; scroll to zoom.")
+        return
+    thumbs = c2.checkbox("Draw the images on the chart", key="greek_thumbs", value=len(symbols) <= 60)
     fig = scatter_figure(points, symbols.labels, symbols.class_names, symbols.names, symbols.images,
                          thumbnails=thumbs)
     event = st.plotly_chart(fig, key="greek_scatter", on_select="rerun", selection_mode="points")
@@ -189,18 +196,11 @@ def own_letters(symbols, analysis, model) -> None:
     tab_draw, tab_upload = st.tabs(["Draw", "Upload photos"])
     inputs = []
     with tab_draw:
-        from streamlit_drawable_canvas import st_canvas
+        from app.canvas import canvas_with_controls
 
-        gen = st.session_state.setdefault("greek_canvas_gen", 0)
-        drawn = st_canvas(stroke_width=14, stroke_color="#FFFFFF", background_color="#000000",
-                          height=240, width=240, drawing_mode="freedraw", return_image_data=True,
-                          key=f"greek_canvas_{gen}")
-        if st.button("Clear", key="greek_clear"):
-            st.session_state["greek_canvas_gen"] = gen + 1
-            st.rerun()
-        data = getattr(drawn, "image_data", None) if drawn is not None else None
-        if data is not None and np.asarray(data)[..., :3].max() > 0:
-            inputs.append(("drawing", np.asarray(data)[..., :3].max(axis=2).astype(np.uint8)))
+        drawn = canvas_with_controls("greek_canvas")
+        if drawn is not None and drawn[..., :3].max() > 0:
+            inputs.append(("drawing", drawn[..., :3].max(axis=2).astype(np.uint8)))
     with tab_upload:
         files = st.file_uploader("Photos of letters", type=["png", "jpg", "jpeg", "bmp", "webp", "gif", "tif"],
                                  accept_multiple_files=True, key="greek_photos")

@@ -5,11 +5,12 @@ from playwright.sync_api import expect
 from core.greek_generator import LETTERS, catmull_rom
 
 
-def _draw(lab, canvas, points, size=240):
+def _draw(lab, canvas, points):
     """Draw one stroke through `points` (unit box) on the canvas, like a hand with a mouse."""
     import numpy as np
 
     box = canvas.bounding_box()
+    size = box["width"]
     path = catmull_rom(np.array(points), per_segment=8)
     xy = [(box["x"] + (0.2 + 0.6 * x) * size, box["y"] + (0.2 + 0.6 * y) * size) for x, y in path]
     page = lab.page

@@ -60,6 +60,17 @@ def test_first_start_shows_the_default_set_ssd_tables_heatmap_and_knn():
     assert _ssd_tables(at)["alpha"]["file"].iloc[0] == "alpha_004.png"
 
 
+def test_projection_as_hover_pictures_or_plotly_with_pca_and_tsne():
+    at = _greek_page()
+    charts = at.get("vega_lite_chart")
+    assert charts and "data:image/png;base64" in str(charts[0].proto)  # the hover pictures
+    at.radio(key="greek_projection").set_value("t-SNE").run()
+    at.radio(key="greek_chart").set_value("Plotly (click points)").run()
+    assert not at.exception
+    scatter = [c for c in at.get("plotly_chart") if "greek_scatter" in c.proto.id]
+    assert scatter and '"name":"alpha"' in scatter[0].proto.spec.replace(" ", "")
+
+
 def test_bad_folders_give_clear_messages(tmp_path):
     at = _greek_page()
     at.radio(key="greek_source").set_value("A folder on this computer").run()
