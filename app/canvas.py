@@ -61,8 +61,8 @@ def canvas_with_controls(key: str, default_width: int = 18, size: int = SIZE,
                          ink: str = "#FFFFFF", background: str = "#000000") -> np.ndarray | None:
     """The canvas with a stroke-width slider and a Clear button under it; returns its RGBA image."""
     image = drawing_canvas(key, st.session_state.get(f"{key}_stroke", default_width), size, ink, background)
-    left, right = st.columns([3, 1], vertical_alignment="bottom")
-    left.slider("Stroke width", 4, 40, default_width, key=f"{key}_stroke",
-                help="Brush width in canvas pixels; MNIST strokes are about 18 px at this size.")
-    right.button("Clear", key=f"{key}_clear", on_click=clear_canvas, args=(key,), icon=":material/delete:")
+    st.slider("Stroke width", 4, 40, default_width, key=f"{key}_stroke",
+              help="Brush width in canvas pixels; MNIST strokes are about 18 px at this size.")
+    st.button("Clear the canvas", key=f"{key}_clear", on_click=clear_canvas, args=(key,),
+              icon=":material/delete:")
     return image

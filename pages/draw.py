@@ -94,7 +94,7 @@ def reading_ui(reading: Reading, threshold: float, key: str) -> None:
 def save_ui(image: np.ndarray, reading: Reading, source: str, key: str) -> None:
     """Label the digit and save it into 'My handwriting set'."""
     with st.form(f"{key}_save", border=False):
-        left, right = st.columns([2, 1], vertical_alignment="bottom")
+        left, right = st.columns([1, 1], vertical_alignment="bottom")
         label = left.selectbox("True label", list(range(10)), index=reading.label, key=f"{key}_label")
         if right.form_submit_button("Save to my set", icon=":material/save:"):
             try:
@@ -113,16 +113,18 @@ def preprocess_or_message(raw: np.ndarray):
         return str(exc)
 
 
-def input_ui(raw: np.ndarray, source: str, model, threshold: float, key: str) -> None:
-    """Everything shown for one input: steps, the final 28x28, the reading, saving."""
+def input_ui(raw: np.ndarray, source: str, model, threshold: float, key: str, steps_area=None) -> None:
+    """Everything shown for one input: steps (in `steps_area` if given), the final 28x28, the reading."""
     result = preprocess_or_message(raw) if source == "canvas" else prepared(raw)
     if isinstance(result, str):
         st.info(result, icon=":material/ink_eraser:")
         return
     reading = read(model, result.image)[0]
     remember(result.image, source)
-    steps_ui(result.steps)
-    left, right = st.columns([1, 3])
+    with steps_area if steps_area is not None else st.container():
+        st.markdown("**Preprocessing, step by step**")
+        steps_ui(result.steps)
+    left, right = st.columns([1, 2])
     left.image(png_bytes(result.image, 6), caption="What the network sees (28x28)")
     with right:
         reading_ui(reading, threshold, key)
@@ -134,11 +136,12 @@ def canvas_tab(model, threshold: float) -> None:
     left, right = st.columns([1, 2])
     with left:
         rgba = canvas_with_controls("draw_canvas")
+    steps_area = st.container()
     with right:
         if rgba is None:
             st.info("Draw a digit on the canvas.", icon=":material/draw:")
         else:
-            input_ui(rgba, "canvas", model, threshold, "draw_canvas_in")
+            input_ui(rgba, "canvas", model, threshold, "draw_canvas_in", steps_area)
 
 
 def uploads_tab(model, threshold: float) -> None:
