@@ -83,7 +83,11 @@ def choose_folder() -> Path:
         except LabError as exc:
             stop_with_error(str(exc))
     if source == SOURCES[3]:
-        return workspace_dir("my_letters")
+        mine = workspace_dir("my_letters")
+        if not any(p.is_file() for p in mine.rglob("*.png")):
+            stop_with_error("No letters saved yet. Choose the default set, draw or upload letters under "
+                            "*Your own letters* and save them with a label (two kinds at least).")
+        return mine
     return DEFAULT_SET
 
 

@@ -106,7 +106,7 @@ def run_embed(args) -> int:
 def run_knn(args) -> int:
     import numpy as np
 
-    from core.embedding import feature_model, knn_features
+    from core.embedding import feature_model, knn_features, ssd_matrix
     from core.knn import classify, leave_one_out
     from core.modelio import load_model
     from core.symbols import load_folder
@@ -124,23 +124,28 @@ def run_knn(args) -> int:
         if unknown:
             raise LabError(f"The test folder has classes the training folder lacks: {', '.join(unknown)}.")
         labels = np.array([names.index(test.class_names[i]) for i in test.labels])
-        result = classify(train_f, train.labels, knn_features(fm, test.images, args.features), k=args.k,
-                          test_labels=labels, num_classes=len(names))
+        query_f = knn_features(fm, test.images, args.features)
+        result = classify(train_f, train.labels, query_f, k=args.k, test_labels=labels,
+                          num_classes=len(names))
         queries, mode = test, "test"
     else:
+        query_f = train_f
         result = leave_one_out(train_f, train.labels, k=args.k, num_classes=len(names))
         queries, mode = train, "leave-one-out"
-    extra = classify(train_f, train.labels, knn_features(fm, queries.images, args.features),
-                     k=min(len(train), args.neighbours + (mode == "leave-one-out")))
+    # neighbours by the KNN distance, each also with the assignment's raw 128-number SSD
+    raw_train = knn_features(fm, train.images, "raw")
+    raw_ssd = ssd_matrix(raw_train if mode == "leave-one-out" else knn_features(fm, queries.images, "raw"),
+                         raw_train)
+    dist = ssd_matrix(query_f, train_f)
     rows = []
     for q in range(len(queries)):
-        neigh = [(int(i), float(d)) for i, d in zip(extra.neighbours[q], extra.distances[q])
+        order = [int(i) for i in np.argsort(dist[q], kind="stable")
                  if not (mode == "leave-one-out" and i == q)][: args.neighbours]
-        truth_name = queries.class_names[int(queries.labels[q])]
-        rows.append({"image": queries.names[q], "label": truth_name,
+        rows.append({"image": queries.names[q], "label": queries.class_names[int(queries.labels[q])],
                      "predicted": names[int(result.predicted[q])],
                      "neighbours": [{"image": train.names[i], "class": names[int(train.labels[i])],
-                                     "ssd": d} for i, d in neigh]})
+                                     "distance": float(dist[q, i]), "ssd": float(raw_ssd[q, i])}
+                                    for i in order]})
     accuracy = float((result.predicted == result.truth).mean())
     confusion = {names[t]: {names[p]: int(v) for p, v in enumerate(row)}
                  for t, row in enumerate(result.confusion()) if row.sum()}
@@ -154,7 +159,7 @@ def run_knn(args) -> int:
           f"({report['correct']}/{len(queries)})")
     for row in rows:
         mark = "" if row["predicted"] == row["label"] else "   <- wrong"
-        near = ", ".join(f"{n['class']} {n['ssd']:.3g}" for n in row["neighbours"])
+        near = ", ".join(f"{n['class']} (SSD {n['ssd']:.1f})" for n in row["neighbours"])
         print(f"  {row['image']}: {row['label']} -> {row['predicted']}  [{near}]{mark}")
     return 0
 

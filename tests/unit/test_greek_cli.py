@@ -38,6 +38,8 @@ def test_knn_json_on_phone_photos_reports_leave_one_out_accuracy(shared_data, ca
     first = report["images"][0]
     assert set(first) >= {"image", "label", "predicted", "neighbours"}
     assert len(first["neighbours"]) == 3 and first["neighbours"][0]["image"] != first["image"]
+    near = first["neighbours"]
+    assert [n["distance"] for n in near] == sorted(n["distance"] for n in near) and near[0]["ssd"] > 0
     assert sum(sum(row.values()) for row in report["confusion"].values()) == 51
 
 

@@ -65,3 +65,14 @@ def test_default_set_is_classified_by_its_neighbours(default_model):
     assert _loo(default_model, greek, k=3).accuracy == 1.0
     # the raw embedding (the assignment's SSD) also separates the generated letters well
     assert _loo(default_model, greek, mode="raw").accuracy >= 0.9
+
+
+def test_generated_default_set_recognises_real_handwritten_letters(default_model, shared_data, tmp_path):
+    from tests.unit.greek_helpers import copy_letters
+
+    greek = load_folder(ASSETS_DIR / "greek")
+    real = load_folder(copy_letters(shared_data, tmp_path / "real", per_class=8))
+    fm = feature_model(default_model)
+    r = classify(knn_features(fm, greek.images), greek.labels, knn_features(fm, real.images), k=3,
+                 test_labels=real.labels)
+    assert real.class_names == greek.class_names and r.accuracy >= 0.9
