@@ -32,8 +32,9 @@ def attach(run_dir: Path) -> None:
 def attached_run() -> Path | None:
     """The run this page shows: this session's, the one in the URL, or the newest active one."""
     root = runs_dir()
-    for candidate in (st.session_state.get(RUN_KEY),
-                      str(root / st.query_params["run"]) if st.query_params.get("run") else None):
+    from_url = Path(st.query_params.get("run", "")).name  # a bare run name, never a path elsewhere
+    from_url = "" if from_url.startswith(".") else from_url
+    for candidate in (st.session_state.get(RUN_KEY), str(root / from_url) if from_url else None):
         if candidate and (Path(candidate) / "config.json").is_file():
             return Path(candidate)
     run = newest_active_run(root)

@@ -193,3 +193,28 @@ def test_a_good_model_upload_becomes_the_active_model(runs, model_files):
     assert not at.exception and not at.error
     assert "is now the active model" in at.success[0].value
     assert at.session_state["active_model_path"].endswith("uploads/good.keras")
+
+
+def test_the_url_brings_back_a_finished_run_after_a_reload(runs):
+    run_dir = _fake_run(runs, "finished", epochs_done=3)
+    at = AppTest.from_file(ENTRY, default_timeout=90)
+    at.run()
+    at.switch_page("pages/train.py")
+    at.query_params["run"] = run_dir.name
+    at.run()
+    assert not at.exception
+    assert f"**Run `{run_dir.name}`** - state: **finished**" in _texts(at)
+    fresh = AppTest.from_file(ENTRY, default_timeout=90)
+    fresh.run()
+    fresh.switch_page("pages/train.py")
+    fresh.query_params["run"] = "../" + run_dir.name + "/../../.."
+    fresh.run()
+    assert not fresh.exception and "**Run `" not in _texts(fresh)
+
+
+def test_polling_runs_only_while_a_run_is_queued_or_running():
+    from app.jobs import poll_interval
+
+    assert poll_interval("queued") == poll_interval("running") == 1.0
+    assert poll_interval("running", 2.5) == 2.5
+    assert [poll_interval(s) for s in ("finished", "stopped", "failed", None)] == [None] * 4
