@@ -160,3 +160,22 @@ def test_noise_alone_is_not_ink():
     page = np.clip(rng.normal(200, 3, (300, 300)), 0, 255).astype(np.uint8)
     with pytest.raises(NoInkFound):
         preprocess(page)
+
+
+@pytest.mark.parametrize("damage", ["table edge", "specks"])
+def test_page_edges_and_specks_are_ignored(shared_data, default_model, damage):
+    """A dark table beyond the paper's edge, or dust specks, neither steal the crop nor the reading."""
+    path, label = digit_files(shared_data)[15]  # phone photo of a 5
+    img = decode_image(path).copy()
+    h, w = img.shape[:2]
+    if damage == "table edge":
+        img[:, int(w * 0.93):] = (35, 30, 28)   # the table beside the sheet
+        img[: int(h * 0.05), :] = (50, 45, 40)  # and above it
+    else:
+        rng = np.random.default_rng(0)
+        for y, x in rng.integers([0, 0], [h - 6, w - 6], (40, 2)):
+            img[y:y + 5, x:x + 5] = 40
+    result = preprocess(img)
+    x, y, bw, bh = result.box
+    assert bw < 0.8 * w and bh < 0.8 * h  # the crop is the digit, not the page
+    assert read(default_model, result.image)[0].label == label
