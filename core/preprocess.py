@@ -12,7 +12,7 @@ The same pipeline serves Greek letters (Omniglot's 1-pixel pen strokes, pencil s
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -50,7 +50,6 @@ class Preprocessed:
     box: tuple[int, int, int, int] = (0, 0, 0, 0)
     inverted: bool = False
     thickened_by: int = 0
-    extra: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -161,7 +160,10 @@ def ink_map(image: np.ndarray, work_side: int = WORK_SIDE) -> InkMap:
     import cv2
 
     arr = np.asarray(image)
-    if arr.dtype != np.uint8:
+    if arr.dtype == np.uint16:  # 16-bit scans handed over as arrays
+        arr = (arr.astype(np.float32) / 257.0).round().astype(np.uint8)
+    elif arr.dtype != np.uint8:
+        arr = arr.astype(np.float32)
         arr = _u8(arr / 255.0 if arr.max() > 1.0 else arr)
     if arr.ndim == 3 and arr.shape[2] == 4:
         arr = flatten_alpha(arr)

@@ -179,3 +179,12 @@ def test_page_edges_and_specks_are_ignored(shared_data, default_model, damage):
     x, y, bw, bh = result.box
     assert bw < 0.8 * w and bh < 0.8 * h  # the crop is the digit, not the page
     assert read(default_model, result.image)[0].label == label
+
+
+def test_array_inputs_of_other_types_give_the_same_digit(shared_data):
+    """uint8, float [0, 1] and 16-bit arrays of the same drawing give the same 28x28 image."""
+    img = decode_image(digit_files(shared_data)[25][0])
+    grey = img if img.ndim == 2 else img[..., 0]
+    base = preprocess(grey).image
+    assert np.abs(preprocess(grey.astype(np.float32) / 255).image - base).max() < 0.02
+    assert np.abs(preprocess(grey.astype(np.uint16) * 257).image - base).max() < 0.02
