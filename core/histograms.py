@@ -108,7 +108,8 @@ def epochs_figure(history: dict[int, dict], key: str):
         key: "<layer>/<param>".
 
     Returns:
-        A plotly Figure with one trace per stored epoch that has `key`, named "epoch N".
+        A plotly Figure with one trace per stored epoch that has `key`, named "epoch N"; epochs in
+        which the tensor held a single value (zero-initialised biases) are named in a note instead.
     """
     import plotly.graph_objects as go
     from plotly.colors import sample_colorscale
@@ -116,13 +117,20 @@ def epochs_figure(history: dict[int, dict], key: str):
     epochs = [e for e in sorted(history) if key in history[e]]
     colors = sample_colorscale("Viridis", [i / max(1, len(epochs) - 1) for i in range(len(epochs))])
     fig = go.Figure()
+    constant = []
     for epoch, color in zip(epochs, colors):
         counts, edges = history[epoch][key]
+        if np.count_nonzero(counts) <= 1:  # e.g. zero-initialised biases: a spike that flattens the rest
+            constant.append(f"epoch {epoch}: all {float((edges[0] + edges[-1]) / 2):.3g}")
+            continue
         widths = np.diff(edges)
         density = counts / max(1, counts.sum()) / widths
         fig.add_trace(go.Scatter(x=(edges[:-1] + edges[1:]) / 2, y=density, mode="lines",
                                  line={"color": color, "width": 2 if epoch == epochs[-1] else 1.2},
                                  name=f"epoch {epoch}", hovertemplate="%{x:.4f}<extra>epoch " + str(epoch) + "</extra>"))
+    if constant:
+        fig.add_annotation(text="not drawn (one value): " + "; ".join(constant), xref="paper", yref="paper",
+                           x=0, y=1.08, showarrow=False, font={"size": 11}, xanchor="left")
     fig.update_layout(height=320, margin={"l": 10, "r": 10, "t": 40, "b": 10}, title_text=f"{key} across epochs",
                       title_font_size=14, xaxis_title="value", yaxis_title="density")
     return fig

@@ -75,7 +75,7 @@ def diagram_figure(layers: list[dict]):
                       line={"color": "#333", "width": 1})
         params = f"<br>{row['params']:,} p" if row["params"] else ""
         fig.add_annotation(x=x + 0.5, y=0, text=f"<b>{row['name']}</b><br>{row['output_shape']}{params}",
-                           showarrow=False, font={"size": 10, "color": "white"})
+                           showarrow=False, font={"size": 9, "color": "white"}, textangle=-90 if len(layers) > 7 else 0)
         fig.add_annotation(x=x + 0.5, y=-0.62, text=row["type"].replace("Pooling2D", "Pool"),
                            showarrow=False, font={"size": 9})
         if x > 0:
@@ -84,6 +84,6 @@ def diagram_figure(layers: list[dict]):
         x += 1.25
     fig.update_xaxes(visible=False, range=[-0.1, max(x - 0.15, 1)])
     fig.update_yaxes(visible=False, range=[-0.75, 0.55])
-    fig.update_layout(height=190, margin={"l": 0, "r": 0, "t": 0, "b": 0}, plot_bgcolor="rgba(0,0,0,0)",
+    fig.update_layout(height=230, margin={"l": 0, "r": 0, "t": 0, "b": 0}, plot_bgcolor="rgba(0,0,0,0)",
                       showlegend=False)
     return fig

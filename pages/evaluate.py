@@ -110,7 +110,8 @@ def weights(model, entry) -> None:
     folder = Path(entry.run_dir)
     stamps = [os.path.getmtime(p) for sub in ("histograms", "filters") for p in (folder / sub).glob("*.npz")]
     history = epoch_histograms(str(folder), max(stamps, default=0.0))
-    keys = sorted({k for h in history.values() for k in h if k.startswith(layer + "/")})
+    keys = sorted({k for h in history.values() for k in h if k.startswith(layer + "/")},
+                  key=lambda k: (not k.endswith("/kernel"), k))  # kernel first
     if not keys:
         st.caption(f"This run stored no per-epoch history for {layer} (older runs kept only the first conv layer).")
         return

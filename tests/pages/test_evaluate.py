@@ -83,7 +83,7 @@ def test_weight_histograms_per_layer_and_across_epochs_of_a_run(tmp_path, monkey
     monkeypatch.setenv("LAB_RUNS_DIR", str(runs))
     at = _evaluate_page(active=str(run_dir / "model.keras"))
     assert at.selectbox(key="evaluate_layer").options == ["conv1", "conv2", "dense1", "output"]
-    assert at.radio(key="evaluate_hist_key").options == ["conv1/bias", "conv1/kernel"]
+    assert at.radio(key="evaluate_hist_key").options == ["conv1/kernel", "conv1/bias"]
     epochs = [t.proto.spec for t in at.get("plotly_chart") if "evaluate_hist_epochs" in t.proto.id][0]
     assert '"epoch 0"' in epochs and '"epoch 1"' in epochs
     at.selectbox(key="evaluate_layer").select("dense1").run()

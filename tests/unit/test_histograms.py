@@ -61,6 +61,10 @@ def test_training_stores_every_layer_histogram_per_epoch(tiny_run):
     assert abs(stats[0]["mean"]) < 1e-3 and stats[2]["max"] - stats[2]["min"] > 1e-3
     fig = epochs_figure(history, "dense1/kernel")
     assert [t.name for t in fig.data] == ["epoch 0", "epoch 1", "epoch 2"]
+    # zero-initialised biases are one spike at epoch 0: named in a note, not drawn over the rest
+    fig = epochs_figure(history, "dense1/bias")
+    assert [t.name for t in fig.data] == ["epoch 1", "epoch 2"]
+    assert "epoch 0: all 0" in fig.layout.annotations[0].text
 
 
 def test_runs_without_histograms_fall_back_to_first_layer_filters(tmp_path):
