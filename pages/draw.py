@@ -217,7 +217,24 @@ def set_tab(model) -> None:
         for i, m in enumerate(mistakes[:32]):
             cols[i % 8].image(png_bytes(score.images[m["index"]], 3),
                               caption=f"{m['label']} read as {m['predicted']}")
+    remove_ui(score)
     st.caption(f"Saved in `{handwriting_set.set_dir()}`")
+
+
+def remove_ui(score) -> None:
+    """Remove wrongly saved digits from the set."""
+    names = {str(item.path): f"{item.label} · {item.path.name}" for item in score.items}
+    chosen = st.multiselect("Remove digits from the set", list(names), format_func=names.get,
+                            key="draw_set_remove", placeholder="Choose saved digits to remove")
+    if chosen and st.button("Remove", key="draw_set_remove_go", icon=":material/delete:"):
+        try:
+            for path in chosen:
+                handwriting_set.remove_digit(path)
+        except (LabError, OSError) as exc:
+            st.error(f"Could not remove a digit: {exc}")
+        else:
+            st.session_state.pop("draw_set_remove", None)
+            st.rerun()
 
 
 def main() -> None:

@@ -84,6 +84,10 @@ def test_uploads_are_read_each_and_a_bad_file_gets_a_message(shared_data):
 
 def test_saving_to_my_set_shows_the_models_accuracy(mnist):
     """Save a drawn digit with its label; the set tab reports the model's accuracy on it."""
+    from core import handwriting_set
+
+    for item in handwriting_set.list_digits():
+        handwriting_set.remove_digit(item.path)
     at = open_page()
     three = mnist.x_test[int(np.flatnonzero(mnist.y_test == 3)[0])]
     at.session_state["draw_canvas_0"] = canvas_state(drawing_of(three))
@@ -123,3 +127,23 @@ def test_sheet_tab_boxes_and_reads_every_digit(shared_data):
     captions = [c for img in at.image for c in img.captions]
     assert "5 digits found, in reading order" in captions
     assert "Read as: **" + " ".join(map(str, labels)) + "**" in texts(at)
+
+
+def test_removing_a_saved_digit_updates_the_set(mnist):
+    """A digit saved with the wrong label can be removed; the set then scores 100% again."""
+    from core import handwriting_set
+
+    for item in handwriting_set.list_digits():
+        handwriting_set.remove_digit(item.path)
+    two = mnist.x_test[int(np.flatnonzero(mnist.y_test == 2)[0])] / 255.0
+    handwriting_set.save_digit(two, 2)
+    wrong = handwriting_set.save_digit(two, 8)
+    at = open_page()
+    assert [m.value for m in at.metric if "accuracy" in m.label] == ["50.0%"]
+    at.multiselect(key="draw_set_remove").select(str(wrong.path))
+    at.run()
+    at.button(key="draw_set_remove_go").click()
+    at.run()
+    assert not at.exception
+    assert not wrong.path.exists()
+    assert [m.value for m in at.metric if "accuracy" in m.label] == ["100.0%"]
