@@ -9,11 +9,12 @@ spent or a STOP file appears. Trial processes die with their driver (PR_SET_PDEA
 Each trial is a normal run directory `<LAB_HOME>/sweeps/<study>/runs/trial-NNNN/` trained by
 `core.worker.execute` (kind `train`), so its model opens anywhere in the lab.
 
-Resuming: a trial left RUNNING by a killed process (same host, its pid gone) is finished from its
-run directory when that training had already finished; otherwise it is marked FAIL with user attr
-`status=interrupted` and its parameters are enqueued again, so it runs exactly once more and
-interrupted trials do not count against the budget. Database storages do the same for crashed
-machines through Optuna's heartbeat and `RetryFailedTrialCallback`.
+Resuming: a trial left RUNNING by a dead process (same host and its pid gone, or on any machine no
+heartbeat for STALE_S seconds) is finished from its run directory when that training had already
+finished; otherwise it is marked FAIL with user attr `status=interrupted` and its parameters are
+enqueued again, so it runs exactly once more and interrupted trials do not count against the
+budget. (Optuna's own RDB heartbeat only runs inside `study.optimize`, not in ask/tell loops, so
+trials carry their own `heartbeat` user attr.)
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ from core.sweep.space import space_from_dict
 from core.sweep.strategies import LinearSearch, default_trials, make_sampler, params_key
 
 DEFAULT_RECYCLE = 10
+HEARTBEAT_S = 30  # a running trial's `heartbeat` user attr is refreshed this often
+STALE_S = 180  # a RUNNING trial whose heartbeat is older than this is taken as dead, on any machine
 
 
 def _optuna():
@@ -124,7 +127,10 @@ def recover_stale(study, space=None) -> list[int]:
     local_only = isinstance(study._storage, optuna.storages.JournalStorage)
     for t in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):
         pid = t.user_attrs.get("pid")
-        if pid is None:
+        beat = t.user_attrs.get("heartbeat") or t.user_attrs.get("wall_start")
+        if beat and time.time() - beat > STALE_S:
+            pass  # no sign of life for minutes: its machine or process is gone
+        elif pid is None:
             # Asked but not yet labelled: stale only if no trial process of this study is alive here
             # (a database study may have it on another machine: its heartbeat covers that case).
             if not local_only or live_workers(study.study_name):
@@ -205,16 +211,25 @@ def count_params(net, dataset: str) -> int:
 
 
 class _StopWatch(threading.Thread):
-    """Forwards the study's STOP file to the running trial's run directory (stops within a batch)."""
+    """Forwards the study's STOP file to the running trial's run directory (stops within a batch),
+    and beats the running trial's heartbeat so other machines can tell a live trial from a dead one."""
 
-    def __init__(self, stop_file: Path):
+    def __init__(self, stop_file: Path, study=None):
         super().__init__(daemon=True)
-        self.stop_file, self.run_dir = stop_file, None
+        self.stop_file, self.run_dir, self.study, self.trial_id = stop_file, None, study, None
 
     def run(self):
+        last_beat = 0.0
         while True:
             if self.stop_file.exists() and self.run_dir is not None:
                 rundir.request_stop(self.run_dir)
+            trial_id = self.trial_id
+            if self.study is not None and trial_id is not None and time.time() - last_beat > HEARTBEAT_S:
+                try:
+                    _set_attr(self.study, trial_id, "heartbeat", time.time())
+                    last_beat = time.time()
+                except Exception:  # a finished trial refuses writes; the next trial gets beats
+                    pass
             time.sleep(0.3)
 
 
@@ -256,12 +271,12 @@ def run_trial(study, space, study_name: str, watch: _StopWatch | None = None) ->
                 reported.append(row)
 
     if watch is not None:
-        watch.run_dir = run_dir
+        watch.run_dir, watch.trial_id = run_dir, trial._trial_id
     try:
         status = execute(run_dir, reporter=reporter)
     finally:
         if watch is not None:
-            watch.run_dir = None
+            watch.run_dir = watch.trial_id = None
     rows = rundir.read_metrics(run_dir)
     for row in rows[len(reported):]:
         trial.report(row["test_accuracy"], row["epoch"])
@@ -325,7 +340,7 @@ def work(name: str, url: str | None = None, max_trials: int | None = None) -> di
     study = optuna.load_study(study_name=name, storage=study._storage,
                               sampler=make_sampler(strategy, space, sampler_seed, n_trials))
     stop_file = storage.study_dir(name) / "STOP"
-    watch = _StopWatch(stop_file)
+    watch = _StopWatch(stop_file, study)
     watch.start()
     counts = {"complete": 0, "failed": 0, "interrupted": 0}
     marker = storage.study_dir(name) / "workers" / f"{os.getpid()}.pid"
@@ -405,9 +420,14 @@ def drive(name: str, url: str | None = None, recycle: int = DEFAULT_RECYCLE, in_
         else:
             env = dict(os.environ, PYTHONUNBUFFERED="1", TF_CPP_MIN_LOG_LEVEL="2")
             env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
+            strategy, n_trials = study_settings(study)[1:3]
             while True:
                 if (folder / "STOP").exists():
                     reason = "stopped"
+                    break
+                current = storage.load_study(name, url)
+                recover_stale(current, space)  # trials of processes or machines that died meanwhile
+                if next_action(current, space, strategy, n_trials, LinearSearch(space), enqueue=False) == "done":
                     break
                 proc = subprocess.Popen([sys.executable, "-m", "core.sweep.runner", name, "--storage", url,
                                          "--max-trials", str(recycle)], cwd=ROOT, env=env, stdout=log,
@@ -415,16 +435,8 @@ def drive(name: str, url: str | None = None, recycle: int = DEFAULT_RECYCLE, in_
                 code = proc.wait()
                 if code == 0:
                     failures = 0
-                    if (folder / "STOP").exists():
-                        reason = "stopped"
-                        break
-                    strategy, n_trials = study_settings(study)[1:3]
-                    if next_action(storage.load_study(name, url), space, strategy, n_trials,
-                                   LinearSearch(space), enqueue=False) == "done":
-                        break
                     continue
                 failures += 1
-                recover_stale(storage.load_study(name, url), space)
                 if failures >= 3:
                     raise LabError(f"The trial process of study {name!r} crashed {failures} times in a row "
                                    f"(exit code {code}); see {folder / 'sweep.log'}.")

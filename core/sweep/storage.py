@@ -58,10 +58,7 @@ def resolve_url(name: str, url: str | None) -> str:
 
 
 def open_storage(url: str):
-    """An Optuna storage for `url` (`journal:PATH`, a `*.log` path, or an SQLAlchemy database URL).
-
-    Database storages get a heartbeat, so trials of a crashed machine are failed and retried.
-    """
+    """An Optuna storage for `url` (`journal:PATH`, a `*.log` path, or an SQLAlchemy database URL)."""
     import optuna
 
     if url.startswith("journal:") or url.endswith(".log"):
@@ -72,9 +69,7 @@ def open_storage(url: str):
         return optuna.storages.JournalStorage(JournalFileBackend(str(path)))
     if url.split(":", 1)[0].split("+", 1)[0] in DB_PREFIXES:
         try:
-            return optuna.storages.RDBStorage(
-                url, heartbeat_interval=30, grace_period=120,
-                failed_trial_callback=optuna.storages.RetryFailedTrialCallback(max_retry=None))
+            return optuna.storages.RDBStorage(url)
         except Exception as exc:  # driver missing, host unreachable, bad credentials...
             raise LabError(f"Cannot open the storage {url.split('@')[-1]}: "
                            f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}") from None
