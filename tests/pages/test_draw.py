@@ -147,3 +147,15 @@ def test_removing_a_saved_digit_updates_the_set(mnist):
     assert not at.exception
     assert not wrong.path.exists()
     assert [m.value for m in at.metric if "accuracy" in m.label] == ["100.0%"]
+
+
+def test_camera_snapshot_is_read(shared_data):
+    """With the camera on, a snapshot (a real phone photo of a 4) is read as 4 and shared as 'camera'."""
+    at = open_page()
+    at.toggle(key="draw_camera_on").set_value(True)
+    at.run()
+    at.camera_input(key="draw_camera").set_value(("shot.jpg", (shared_data / PHOTO).read_bytes(), "image/jpeg"))
+    at.run()
+    assert not at.exception
+    assert "Prediction: **4**" in texts(at)
+    assert at.session_state["drawn_digit"]["source"] == "camera"
