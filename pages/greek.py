@@ -227,6 +227,8 @@ def own_letters(symbols, analysis, model) -> None:
                          + ", ".join(f"{c}: {v}" for c, v in res.votes.items()))
         cols[1].image([png_bytes(symbols.images[r["index"]], 3) for r in res.neighbours],
                       caption=[f"{r['class']} SSD {r['ssd']:.1f}" for r in res.neighbours])
+        cols[1].caption("Nearest first by the KNN distance chosen in the sidebar; SSD is the raw "
+                        "128-number sum-squared distance.")
         label = cols[0].text_input("Label", value=res.predicted, key=f"greek_label_{n}")
         if cols[0].button("Save to my letters", key=f"greek_save_{n}"):
             try:
@@ -237,14 +239,22 @@ def own_letters(symbols, analysis, model) -> None:
 
 
 def _chart(run_dir, status) -> None:
+    from core.jobs import stop_run
+
     metrics = rundir.read_metrics(run_dir)
     state = status.get("state")
     progress = rundir.read_progress(run_dir)
-    st.markdown(f"Transfer run `{Path(run_dir).name}`: **{state}**, epoch {len(metrics)}/"
-                f"{progress.get('epochs') or '?'}")
+    epochs = progress.get("epochs") or rundir.read_json(Path(run_dir) / "config.json", {}).get("epochs")
+    st.markdown(f"Transfer run `{Path(run_dir).name}`: **{state}**, epoch {len(metrics)}/{epochs or '?'}")
+    if state in rundir.ACTIVE_STATES:
+        done = len(metrics) + (progress.get("batch", 0) / max(progress.get("batches") or 1, 1))
+        st.progress(min(1.0, done / max(epochs or 1, 1)))
+        if st.button("Stop after this batch", key="greek_stop"):
+            stop_run(run_dir)
     if metrics:
         frame = pd.DataFrame(metrics).set_index("epoch")[["train_accuracy", "test_accuracy"]]
-        st.line_chart(frame, height=240)
+        frame.columns = ["training letters", "held-out letters"]
+        st.line_chart(frame, height=240, x_label="epoch", y_label="accuracy")
     if state == "failed":
         st.error(status.get("error") or "The run failed.")
 

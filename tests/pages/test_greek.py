@@ -7,7 +7,6 @@ import time
 import zipfile
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.paths import workspace_dir
