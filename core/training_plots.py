@@ -39,6 +39,9 @@ def metrics_figure(rows: list[dict], epochs: int | None = None, title: str | Non
     last = max([epochs or 0] + x) or 1
     fig.update_xaxes(title_text="epoch", range=[0.5, last + 0.5], dtick=1 if last <= 20 else None)
     fig.update_yaxes(tickformat=".1%", row=1, col=1)
+    if not rows:  # empty axes default to odd ranges such as -100%..400%
+        fig.update_yaxes(range=[0, 1], row=1, col=1)
+        fig.update_yaxes(range=[0, 2.5], row=1, col=2)
     fig.update_layout(height=340, margin={"l": 10, "r": 10, "t": 50 if title else 30, "b": 10},
                       legend={"orientation": "h", "y": -0.25}, title=title)
     return fig

@@ -25,6 +25,7 @@ def test_metrics_figure_has_train_and_test_accuracy_and_loss_per_epoch():
 def test_metrics_figure_of_a_run_without_epochs_is_empty_but_valid():
     fig = metrics_figure([], epochs=3)
     assert all(len(t.x) == 0 for t in fig.data)
+    assert tuple(fig.layout.yaxis.range) == (0, 1)
 
 
 def test_format_duration():
