@@ -50,5 +50,6 @@ def test_live_chart_grows_while_the_page_stays_usable_and_stop_stops(lab):
     page.get_by_role("button", name="Start training").click()
     expect(page.get_by_text("state: running")).to_be_visible(timeout=60_000)
     page.get_by_role("button", name="Stop").click()
-    expect(page.get_by_text("state: stopped")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text(re.compile("Stopping after the current batch|state: stopped")).first).to_be_visible()
+    expect(page.get_by_text("state: stopped")).to_be_visible(timeout=90_000)
     expect(page.get_by_text(re.compile(r"Stopped after \d+ epoch"))).to_be_visible()
