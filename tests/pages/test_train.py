@@ -73,13 +73,31 @@ def test_start_runs_in_the_background_and_the_page_shows_its_result(runs):
     config = rundir.read_config(run_dir)
     assert (config["epochs"], config["train_subset"], config["test_subset"]) == (1, 1000, 500)
     assert config["net"]["name"] == "assignment"
+
+    # A second tab starts another run meanwhile: it waits its turn, and Stop ends it while queued.
+    for _ in range(600):
+        if rundir.read_status(run_dir).get("state") != "queued":
+            break
+        time.sleep(0.1)
+    other = _train_page()
+    assert "state: **running**" in _texts(other)  # the second tab re-attached to the first run
+    other.number_input(key="train_assignment_epochs").set_value(1)
+    other.button(key="train_start").click().run()
+    second = max(runs.iterdir())
+    assert second != run_dir and "state: **queued**" in _texts(other)
+    assert other.get("progress")[0].proto.text.startswith("Queued")
+    other.button(key="train_stop").click().run()
+    assert jobs.wait_for(second, timeout_s=60)["state"] == "stopped"
+    other.run()
+    assert "state: **stopped**" in _texts(other)
+
     assert jobs.wait_for(run_dir, timeout_s=240)["state"] == "finished"
     at.run()
     assert "state: **finished**" in _texts(at)
     spec = _chart(at)
     assert [t["name"] for t in spec["data"]][:2] == ["train accuracy", "test accuracy"]
     assert spec["data"][1]["x"] == [1]
-    assert len(at.dataframe[-1].value) == 1  # the runs table lists it
+    assert list(at.dataframe[-1].value["status"]) == ["stopped", "finished"]  # the runs table, newest first
 
 
 def _fake_run(runs: Path, state: str, epochs_done: int, model: Path | None = None) -> Path:
