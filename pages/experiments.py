@@ -14,7 +14,7 @@ from app.widgets import stop_with_error
 from core.errors import LabError
 from core.paths import ASSETS_DIR
 from core.sweep import figures, launch, report, storage
-from core.sweep.space import DIMENSIONS, space_from_dict
+from core.sweep.space import DIMENSIONS
 from core.sweep.strategies import STRATEGIES
 
 EXAMPLE = ASSETS_DIR / "sweeps" / "assignment_space.json"
@@ -96,9 +96,9 @@ def study_picker() -> str | None:
     studies = storage.local_studies()
     if not studies:
         return None
-    current = st.session_state.get("experiments_study")
-    index = studies.index(current) if current in studies else 0
-    return st.selectbox("Study", studies, index=index, key="experiments_study")
+    if st.session_state.get("experiments_study") not in studies:
+        st.session_state.pop("experiments_study", None)  # deleted, or never chosen: show the newest
+    return st.selectbox("Study", studies, key="experiments_study")
 
 
 def _load(name: str):
@@ -211,8 +211,9 @@ def best_and_models_ui(rows: list[dict]) -> None:
     """The best configuration, and any trial's model made the active model."""
     best = report.best_row(rows)
     if best:
+        size = f", {best['param_count']:,} parameters" if best["param_count"] else ""
         st.markdown(f"**Best trial: {best['number']}**, test accuracy {best['test_accuracy']:.2%} in "
-                    f"{best['seconds']:.1f} s ({best['param_count']:,} parameters)")
+                    f"{best['seconds'] or 0:.1f} s of training{size}")
         config = json.loads((Path(best["run_dir"]) / "config.json").read_text()) if best["has_model"] else {}
         st.json({"params": best["params"], "network": config.get("net", {})}, expanded=False)
     with_model = [r for r in rows if r["has_model"]]

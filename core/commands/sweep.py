@@ -81,7 +81,7 @@ def _load_space(args, existing: dict):
 
 def run_sweep(args) -> int:
     from core.datasets import load_dataset
-    from core.sweep import report, runner, storage
+    from core.sweep import runner, storage
 
     name = args.study
     existing = {}
@@ -110,7 +110,7 @@ def run_work(args) -> int:
 
 
 def _summary(name: str, url: str, result: dict, as_json: bool) -> int:
-    from core.sweep import report, runner, storage
+    from core.sweep import report, storage
 
     study = storage.load_study(name, url)
     rows = report.trial_rows(study)

@@ -27,20 +27,18 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
-from pathlib import Path
 
 from core import rundir
 from core.errors import LabError
 from core.paths import ROOT
 from core.sweep import storage
+from core.sweep.recovery import classify, recover_stale
 from core.sweep.space import space_from_dict
 from core.sweep.strategies import LinearSearch, default_trials, make_sampler, params_key
+from core.sweep.trial import _StopWatch, run_trial
 
 DEFAULT_RECYCLE = 10
-HEARTBEAT_S = 30  # a running trial's `heartbeat` user attr is refreshed this often
-STALE_S = 180  # a RUNNING trial whose heartbeat is older than this is taken as dead, on any machine
 
 
 def _optuna():
@@ -91,209 +89,6 @@ def study_settings(study) -> tuple:
         raise LabError(f"Study {study.study_name!r} was not created by `python -m core sweep run`.")
     return (space_from_dict(attrs["space"]), attrs.get("strategy", "random"),
             int(attrs.get("n_trials") or 20), int(attrs.get("seed") or 0))
-
-
-def is_interrupted(trial, retried: set) -> bool:
-    """Whether a FAIL trial was cut short (killed or stopped) rather than failing on its own."""
-    return trial.user_attrs.get("status") == "interrupted" or trial.number in retried
-
-
-def classify(trials) -> dict:
-    """Trials split into counted (finished for the budget), running, waiting and interrupted."""
-    optuna = _optuna()
-    S = optuna.trial.TrialState
-    retried = {t.system_attrs.get("failed_trial") for t in trials if "failed_trial" in t.system_attrs}
-    out = {"counted": [], "running": [], "waiting": [], "interrupted": []}
-    for t in trials:
-        if t.state == S.RUNNING:
-            out["running"].append(t)
-        elif t.state == S.WAITING:
-            out["waiting"].append(t)
-        elif t.state == S.FAIL and is_interrupted(t, retried):
-            out["interrupted"].append(t)
-        else:
-            out["counted"].append(t)
-    return out
-
-
-def _set_attr(study, trial_id: int, key: str, value) -> None:
-    study._storage.set_trial_user_attr(trial_id, key, value)
-
-
-def recover_stale(study, space=None) -> list[int]:
-    """Finish or re-queue trials left RUNNING by dead processes on this host; returns their numbers."""
-    optuna = _optuna()
-    host, recovered = socket.gethostname(), []
-    local_only = isinstance(study._storage, optuna.storages.JournalStorage)
-    for t in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):
-        pid = t.user_attrs.get("pid")
-        beat = t.user_attrs.get("heartbeat") or t.user_attrs.get("wall_start")
-        if beat and time.time() - beat > STALE_S:
-            pass  # no sign of life for minutes: its machine or process is gone
-        elif pid is None:
-            # Asked but not yet labelled: stale only if no trial process of this study is alive here
-            # (a database study may have it on another machine: its heartbeat covers that case).
-            if not local_only or live_workers(study.study_name):
-                continue
-        elif t.user_attrs.get("host") != host or rundir.pid_alive(pid):
-            continue
-        run_dir = t.user_attrs.get("run_dir")
-        rows = rundir.read_metrics(run_dir) if run_dir else []
-        status = rundir.read_json(Path(run_dir) / "status.json", {}) if run_dir else {}
-        if rows and status.get("state") == "finished":
-            _record_metrics(study, t._trial_id, rows, t.user_attrs.get("wall_start"))
-            study.tell(t.number, rows[-1]["test_accuracy"])
-        else:
-            _set_attr(study, t._trial_id, "status", "interrupted")
-            _set_attr(study, t._trial_id, "error", "The sweep process ended while this trial ran; "
-                      "its configuration was queued again.")
-            study.tell(t.number, state=optuna.trial.TrialState.FAIL)
-            params = _full_params(t, space, study.user_attrs.get("seed") or 0)
-            if params:
-                study.enqueue_trial(params, user_attrs={"retry_of": t.number})
-        recovered.append(t.number)
-    return recovered
-
-
-def live_workers(name: str) -> list[int]:
-    """Pids of this host's trial processes of study `name` that are still alive."""
-    folder = storage.study_dir(name) / "workers"
-    pids = []
-    for path in folder.glob("*.pid") if folder.is_dir() else []:
-        try:
-            pid = int(path.stem)
-        except ValueError:
-            continue
-        if rundir.pid_alive(pid):
-            pids.append(pid)
-        else:
-            path.unlink(missing_ok=True)
-    return pids
-
-
-def _full_params(trial, space, seed: int = 0) -> dict | None:
-    """The trial's parameters, rebuilt from its grid id when it was killed before suggesting them all."""
-    if space is None or len(trial.params) == len(space.dimensions):
-        return dict(trial.params) or None
-    gid = trial.system_attrs.get("grid_id")
-    if gid is None:
-        return None
-    sampler = make_sampler("grid", space, seed)
-    return dict(zip(sampler._param_names, sampler._all_grids[gid]))
-
-
-def _record_metrics(study, trial_id: int, rows: list, wall_start=None) -> None:
-    last = rows[-1]
-    for key in ("test_accuracy", "train_accuracy", "test_loss", "train_loss"):
-        _set_attr(study, trial_id, key, float(last[key]))
-    _set_attr(study, trial_id, "seconds", float(sum(r.get("fit_seconds", r["seconds"]) for r in rows)))
-    _set_attr(study, trial_id, "epochs_done", len(rows))
-    if wall_start:
-        _set_attr(study, trial_id, "wall_seconds", time.time() - wall_start)
-    _set_attr(study, trial_id, "status", "complete")
-
-
-_PARAM_COUNT_SHAPES: dict = {}
-
-
-def count_params(net, dataset: str) -> int:
-    """Trainable + fixed parameter count of the trial's network (built, not trained)."""
-    from core.datasets import load_dataset
-    from core.network import build_model
-
-    if dataset not in _PARAM_COUNT_SHAPES:
-        data = load_dataset(dataset)
-        shape = data.image_shape if len(data.image_shape) == 3 else data.image_shape + (1,)
-        _PARAM_COUNT_SHAPES[dataset] = (shape, data.num_classes)
-    shape, classes = _PARAM_COUNT_SHAPES[dataset]
-    return int(build_model(net.with_overrides(input_shape=shape, num_classes=classes),
-                           compile=False).count_params())
-
-
-class _StopWatch(threading.Thread):
-    """Forwards the study's STOP file to the running trial's run directory (stops within a batch),
-    and beats the running trial's heartbeat so other machines can tell a live trial from a dead one."""
-
-    def __init__(self, stop_file: Path, study=None):
-        super().__init__(daemon=True)
-        self.stop_file, self.run_dir, self.study, self.trial_id = stop_file, None, study, None
-
-    def run(self):
-        last_beat = 0.0
-        while True:
-            if self.stop_file.exists() and self.run_dir is not None:
-                rundir.request_stop(self.run_dir)
-            trial_id = self.trial_id
-            if self.study is not None and trial_id is not None and time.time() - last_beat > HEARTBEAT_S:
-                try:
-                    _set_attr(self.study, trial_id, "heartbeat", time.time())
-                    last_beat = time.time()
-                except Exception:  # a finished trial refuses writes; the next trial gets beats
-                    pass
-            time.sleep(0.3)
-
-
-def run_trial(study, space, study_name: str, watch: _StopWatch | None = None) -> str:
-    """Ask for one trial, train it, tell Optuna; returns complete|failed|interrupted."""
-    optuna = _optuna()
-    from core.training import make_train_config
-    from core.worker import execute
-
-    trial = study.ask()
-    wall_start = time.time()
-    trial.set_user_attr("host", socket.gethostname())
-    trial.set_user_attr("pid", os.getpid())
-    trial.set_user_attr("wall_start", wall_start)
-    name = f"trial-{trial.number:04d}"
-    try:
-        params = space.suggest(trial)
-        net = space.network(params, name=f"{study_name}-{name}")
-        run_dir = storage.study_dir(study_name) / "runs" / name
-        run_dir.mkdir(parents=True, exist_ok=False)
-        trial.set_user_attr("run_dir", str(run_dir))
-        trial.set_user_attr("param_count", count_params(net, space.dataset))
-        rundir.write_config(run_dir, make_train_config(
-            net, dataset=space.dataset, train_subset=space.train_subset, test_subset=space.test_subset,
-            sweep={"study": study_name, "trial": trial.number, "params": params}))
-    except Exception as exc:  # an invalid combination (e.g. the image shrinks below 1x1) fails this trial only
-        from core.worker import describe_error
-
-        trial.set_user_attr("status", "failed")
-        trial.set_user_attr("error", describe_error(exc))
-        study.tell(trial, state=optuna.trial.TrialState.FAIL)
-        return "failed"
-    reported = []
-
-    def reporter(epoch, epochs, batch, batches):
-        if batch == 0:  # a new epoch began: report the finished ones to Optuna
-            for row in rundir.read_metrics(run_dir)[len(reported):]:
-                trial.report(row["test_accuracy"], row["epoch"])
-                reported.append(row)
-
-    if watch is not None:
-        watch.run_dir, watch.trial_id = run_dir, trial._trial_id
-    try:
-        status = execute(run_dir, reporter=reporter)
-    finally:
-        if watch is not None:
-            watch.run_dir = watch.trial_id = None
-    rows = rundir.read_metrics(run_dir)
-    for row in rows[len(reported):]:
-        trial.report(row["test_accuracy"], row["epoch"])
-    if status.get("state") == "finished" and rows:
-        _record_metrics(study, trial._trial_id, rows, wall_start)
-        study.tell(trial, rows[-1]["test_accuracy"])
-        return "complete"
-    if status.get("state") == "stopped":
-        trial.set_user_attr("status", "interrupted")
-        trial.set_user_attr("error", "Stopped by the user; the configuration was queued again.")
-        study.tell(trial, state=optuna.trial.TrialState.FAIL)
-        study.enqueue_trial(params, user_attrs={"retry_of": trial.number})
-        return "interrupted"
-    trial.set_user_attr("status", "failed")
-    trial.set_user_attr("error", status.get("error") or "The training failed.")
-    study.tell(trial, state=optuna.trial.TrialState.FAIL)
-    return "failed"
 
 
 def next_action(study, space, strategy: str, n_trials: int, linear: LinearSearch | None,

@@ -15,7 +15,7 @@ def browser_study(lab_home):
     from core.sweep import runner
     from core.sweep.space import space_from_dict
 
-    space = space_from_dict({"name": "browser", "base": TINY, "train_subset": 1000, "test_subset": 300,
+    space = space_from_dict({"name": "browser", "base": TINY, "train_subset": 600, "test_subset": 300,
                              "dimensions": {"filters": [2, 6]},
                              "hypotheses": {"filters": "Six filters learn faster than two."}})
     runner.setup_study("browser-study", space, "grid", None)

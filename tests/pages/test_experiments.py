@@ -20,7 +20,7 @@ HYPOTHESIS = "Eight filters beat two by a wide margin."
 
 @pytest.fixture(scope="module")
 def finished_study(lab_home):
-    space = space_from_dict({"name": "page", "base": TINY, "train_subset": 1000, "test_subset": 300,
+    space = space_from_dict({"name": "page", "base": TINY, "train_subset": 600, "test_subset": 300,
                              "dimensions": {"filters": [2, 8], "dense_units": [8, 32]},
                              "hypotheses": {"filters": HYPOTHESIS}})
     runner.setup_study("page-study", space, "grid", None)
