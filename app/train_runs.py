@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import streamlit as st
@@ -87,9 +86,7 @@ def upload_section() -> None:
         try:
             path = save_upload(uploaded.name, uploaded.getvalue())
         except LabError as exc:
-            # The check ran on a temporary copy: name the user's file in the message instead.
-            reason = re.sub(r"\.incoming-\d+\.keras", uploaded.name, str(exc))
-            done[uploaded.file_id] = ("error", f"{uploaded.name} was not added: {reason}")
+            done[uploaded.file_id] = ("error", f"{uploaded.name} was not added: {exc}")
         else:
             set_active(path)
             done[uploaded.file_id] = ("ok", f"{uploaded.name} was added and is now the active model.")

@@ -66,8 +66,8 @@ def save_upload(name: str, data: bytes) -> Path:
     Raises:
         ModelFileError: the file is not a usable, safe `.keras` classifier (nothing is kept).
     """
-    from core.modelio import MAX_MODEL_BYTES, load_model
     from core.errors import ModelFileError
+    from core.modelio import MAX_MODEL_BYTES, load_model
 
     if len(data) > MAX_MODEL_BYTES:
         raise ModelFileError(f"{name} is larger than {MAX_MODEL_BYTES // 2**20} MB.")
@@ -79,7 +79,11 @@ def save_upload(name: str, data: bytes) -> Path:
     tmp.write_bytes(data)
     try:
         load_model(tmp)
-    except Exception:
+    except ModelFileError as exc:
+        tmp.unlink(missing_ok=True)
+        # The checks name the temporary file; the user should see the name they uploaded.
+        raise ModelFileError(str(exc).replace(tmp.name, Path(name).name)) from None
+    except BaseException:
         tmp.unlink(missing_ok=True)
         raise
     target = folder / safe
