@@ -166,11 +166,25 @@ def _trial_loop(study, space, strategy, n_trials, name, watch, counts, max_trial
             continue
         result = run_trial(study, space, name, watch)
         counts[result] += 1
+        _print_trial(study, result)
         import keras  # already loaded by the trial; imported here so a stopped sweep never pays for it
 
         keras.backend.clear_session()
         gc.collect()
     counts["reason"] = reason
+
+
+def _print_trial(study, result: str) -> None:
+    """One console/log line for the trial this process just finished."""
+    mine = [t for t in study.get_trials(deepcopy=False) if t.user_attrs.get("pid") == os.getpid()]
+    if not mine:
+        return
+    t, attrs = mine[-1], mine[-1].user_attrs
+    if attrs.get("test_accuracy") is not None:
+        what = f"test accuracy {attrs['test_accuracy']:.4f} in {attrs.get('seconds', 0):.1f} s"
+    else:
+        what = attrs.get("error", "")
+    print(f"trial {t.number} {result}: {what} {t.params}", flush=True)
 
 
 def _die_with_parent():
