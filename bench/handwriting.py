@@ -122,6 +122,8 @@ def browser(strokes: int) -> dict:
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
     finished = [0]
+    started: list[float] = []      # when the server reported that a script run began
+    finished_at: list[float] = []  # when the server reported that it finished
 
     def on_frame(payload):
         if isinstance(payload, (bytes, bytearray)):
@@ -130,17 +132,22 @@ def browser(strokes: int) -> dict:
                 msg.ParseFromString(bytes(payload))
             except Exception:
                 return
-            if msg.WhichOneof("type") == "script_finished" and \
-                    msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+            kind = msg.WhichOneof("type")
+            if kind == "new_session" or (kind == "session_status_changed"
+                                         and msg.session_status_changed.script_is_running):
+                started.append(time.perf_counter())
+            if kind == "script_finished" and msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
                 finished[0] += 1
+                finished_at.append(time.perf_counter())
 
-    def wait_run(before: int, page) -> None:
-        deadline = time.time() + 60
+    def wait_run(before: int, page, timeout_s: float = 60) -> bool:
+        deadline = time.time() + timeout_s
         while finished[0] <= before:
             if time.time() > deadline:
-                raise RuntimeError("no page update after the stroke")
+                return False
             page.wait_for_timeout(5)
         page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=60_000)
+        return True
 
     chromium = os.environ.get("LAB_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
     launch = {"args": ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"]}
@@ -158,10 +165,11 @@ def browser(strokes: int) -> dict:
                 before = finished[0]
                 page.goto(f"{url}/draw")
                 wait_run(before, page)
-                times = []
-                while len(times) < strokes:
+                times, missed, to_start, in_script = [], 0, [], []
+                while len(times) < strokes and missed < strokes:
                     canvas = page.locator("canvas.upper-canvas").first
                     canvas.wait_for()
+                    page.wait_for_timeout(500)  # let the freshly mounted canvas attach its handlers
                     box = canvas.bounding_box()
                     for (x0, y0), (x1, y1) in shapes:
                         page.mouse.move(box["x"] + x0, box["y"] + y0)
@@ -170,8 +178,14 @@ def browser(strokes: int) -> dict:
                         before = finished[0]
                         t0 = time.perf_counter()
                         page.mouse.up()
-                        wait_run(before, page)
-                        times.append(time.perf_counter() - t0)
+                        if wait_run(before, page, timeout_s=30):
+                            times.append(time.perf_counter() - t0)
+                            run_start = [t for t in started if t >= t0]
+                            if run_start:
+                                to_start.append(run_start[0] - t0)
+                                in_script.append(finished_at[-1] - run_start[0])
+                        else:  # the stroke never reached the server: count it, do not time it
+                            missed += 1
                     before = finished[0]
                     page.locator(".st-key-draw_canvas_clear button").click()
                     wait_run(before, page)
@@ -182,7 +196,11 @@ def browser(strokes: int) -> dict:
                 proc.wait(10)
             except subprocess.TimeoutExpired:
                 proc.kill()
-    return {"stroke_to_screen": stats(times[:strokes])}
+    if not times:
+        raise RuntimeError("no stroke produced a page update")
+    return {"stroke_to_screen": stats(times[:strokes]), "strokes_without_update": missed,
+            "mouse_up_to_script_start": stats(to_start) if to_start else None,
+            "script_run": stats(in_script) if in_script else None}
 
 
 def main(argv=None) -> int:

@@ -103,6 +103,7 @@ def save_ui(image: np.ndarray, reading: Reading, source: str, key: str) -> None:
                 st.error(f"Could not save the digit: {exc}")
             else:
                 st.toast(f"Saved as {saved.label}: {saved.path.name}")
+                st.rerun()  # the whole page, so the set tab shows the new digit
 
 
 def preprocess_or_message(raw: np.ndarray):
@@ -131,7 +132,9 @@ def input_ui(raw: np.ndarray, source: str, model, threshold: float, key: str, st
         save_ui(result.image, reading, source, key)
 
 
+@st.fragment
 def canvas_tab(model, threshold: float) -> None:
+    """The canvas and its reading; a fragment, so a stroke reruns only this part of the page."""
     st.caption("Draw one digit with the mouse; the reading updates after every stroke.")
     left, right = st.columns([1, 2])
     with left:
