@@ -23,21 +23,20 @@ MAX_UPLOADS = 24
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def decoded(data: bytes) -> np.ndarray | str:
-    """The decoded upload, or the message saying why it cannot be used (cached across reruns)."""
+def prepared(data: bytes):
+    """An uploaded file decoded and preprocessed, or the message saying why it cannot be used.
+
+    Cached on the file's bytes, so reruns (a new upload, a threshold change) do not redo every file.
+    Returns (Preprocessed, None) or (None, message) with message prefixed "error:" for bad files.
+    """
     try:
-        return decode_image(data)
+        raw = decode_image(data)
     except LabError as exc:
-        return str(exc)
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def prepared(raw: np.ndarray):
-    """Preprocessing of one image, cached so that a stroke on the canvas does not redo every upload."""
+        return None, f"error:{exc}"
     try:
-        return preprocess(raw)
+        return preprocess(raw), None
     except NoInkFound as exc:
-        return str(exc)
+        return None, str(exc)
 
 
 @st.cache_data(max_entries=8, show_spinner="Finding the digits on the sheet...")
@@ -107,18 +106,21 @@ def save_ui(image: np.ndarray, reading: Reading, source: str, key: str) -> None:
 
 
 def preprocess_or_message(raw: np.ndarray):
-    """Preprocessing of a canvas drawing (changes with every stroke, so not cached)."""
+    """(Preprocessed, None) for a canvas drawing, or (None, message); not cached: it changes per stroke."""
     try:
-        return preprocess(raw)
+        return preprocess(raw), None
     except NoInkFound as exc:
-        return str(exc)
+        return None, str(exc)
 
 
-def input_ui(raw: np.ndarray, source: str, model, threshold: float, key: str, steps_area=None) -> None:
+def input_ui(prepared_input, source: str, model, threshold: float, key: str, steps_area=None) -> None:
     """Everything shown for one input: steps (in `steps_area` if given), the final 28x28, the reading."""
-    result = preprocess_or_message(raw) if source == "canvas" else prepared(raw)
-    if isinstance(result, str):
-        st.info(result, icon=":material/ink_eraser:")
+    result, message = prepared_input
+    if message and message.startswith("error:"):
+        st.error(message.removeprefix("error:"))
+        return
+    if message:
+        st.info(message, icon=":material/ink_eraser:")
         return
     reading = read(model, result.image)[0]
     remember(result.image, source)
@@ -144,7 +146,7 @@ def canvas_tab(model, threshold: float) -> None:
         if rgba is None:
             st.info("Draw a digit on the canvas.", icon=":material/draw:")
         else:
-            input_ui(rgba, "canvas", model, threshold, "draw_canvas_in", steps_area)
+            input_ui(preprocess_or_message(rgba), "canvas", model, threshold, "draw_canvas_in", steps_area)
 
 
 def uploads_tab(model, threshold: float) -> None:
@@ -159,11 +161,7 @@ def uploads_tab(model, threshold: float) -> None:
     for i, f in enumerate(files[:MAX_UPLOADS]):
         with st.container(border=True):
             st.markdown(f"**{f.name}**")
-            raw = decoded(f.getvalue())
-            if isinstance(raw, str):
-                st.error(raw)
-                continue
-            input_ui(raw, f"upload: {f.name}", model, threshold, f"draw_upload_{i}")
+            input_ui(prepared(f.getvalue()), f"upload: {f.name}", model, threshold, f"draw_upload_{i}")
 
 
 def camera_tab(model, threshold: float) -> None:
@@ -173,11 +171,7 @@ def camera_tab(model, threshold: float) -> None:
     shot = st.camera_input("Take a picture of one digit", key="draw_camera")
     if shot is None:
         return
-    raw = decoded(shot.getvalue())
-    if isinstance(raw, str):
-        st.error(raw)
-        return
-    input_ui(raw, "camera", model, threshold, "draw_camera_in")
+    input_ui(prepared(shot.getvalue()), "camera", model, threshold, "draw_camera_in")
 
 
 def sheet_tab(model, threshold: float) -> None:
