@@ -159,3 +159,14 @@ def test_camera_snapshot_is_read(shared_data):
     assert not at.exception
     assert "Prediction: **4**" in texts(at)
     assert at.session_state["drawn_digit"]["source"] == "camera"
+
+
+def test_an_empty_drawing_says_so_instead_of_guessing():
+    """A canvas that was drawn on and then reset (all black) shows a 'blank' message, no prediction."""
+    at = open_page()
+    blank = np.zeros((280, 280, 4), np.uint8)
+    blank[..., 3] = 255
+    at.session_state["draw_canvas_0"] = canvas_state(blank)
+    at.run()
+    assert not at.exception
+    assert "blank" in texts(at) and "Prediction:" not in texts(at)
