@@ -4,8 +4,10 @@
 
 Runs `python -m core sweep run` (the real process model: one trial process per `--recycle` trials)
 in a temporary workspace, random search over filters, dense units and learning rate, 1 epoch each.
-Overhead = trial wall time minus its training (fit) seconds; driver overhead = sweep wall time minus
-the trials' wall times. `--fresh-trials N` repeats N trials with a fresh process per trial
+Overhead = trial wall time minus its training (fit) seconds, split into setup (data, model build;
+the first trial of a process also pays the TensorFlow import) and the per-epoch evaluation on the
+training and test slices plus saving the model; driver overhead = sweep wall time minus the trials'
+wall times. `--fresh-trials N` repeats N trials with a fresh process per trial
 (`--recycle 1`) to show what a TensorFlow import per trial would cost. Prints one JSON object.
 """
 
@@ -49,15 +51,23 @@ def run_sweep(home: Path, study: str, trials: int, train: int, test: int, recycl
     from core.sweep import report, storage
 
     rows = [r for r in report.trial_rows(storage.load_study(study)) if r["state"] == "COMPLETE"]
+    from core import rundir
+
     walls = [r["wall_seconds"] for r in rows]
     fits = [r["seconds"] for r in rows]
     overhead = [w - f for w, f in zip(walls, fits)]
+    # train_loop's epoch time = fit + evaluation on the training and test slices + saving the model
+    epochs = [sum(m["seconds"] for m in rundir.read_metrics(r["run_dir"])) for r in rows]
+    eval_save = [e - f for e, f in zip(epochs, fits)]
+    setup = [w - e for w, e in zip(walls, epochs)]
     return {
         "trials": len(rows), "recycle": recycle, "sweep_wall_s": round(wall, 2),
         "trials_per_minute": round(60 * len(rows) / wall, 2),
         "median_trial_wall_s": round(statistics.median(walls), 3),
         "median_training_s": round(statistics.median(fits), 3),
         "median_in_trial_overhead_s": round(statistics.median(overhead), 3),
+        "median_evaluate_and_save_s": round(statistics.median(eval_save), 3),
+        "median_setup_s": round(statistics.median(setup), 3),
         "per_trial_overhead_s": round((wall - sum(fits)) / len(rows), 3),
         "driver_and_process_overhead_per_trial_s": round((wall - sum(walls)) / len(rows), 3),
         "best_test_accuracy": round(max(r["test_accuracy"] for r in rows), 4),
