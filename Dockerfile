@@ -17,5 +17,5 @@ USER lab
 
 EXPOSE 8501
 HEALTHCHECK CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health')"
-CMD ["python", "-m", "streamlit", "run", "streamlit_app.py", "--server.address", "0.0.0.0", \
+CMD ["python", "-m", "streamlit", "run", "app/main.py", "--server.address", "0.0.0.0", \
      "--server.port", "8501", "--server.headless", "true", "--browser.gatherUsageStats", "false"]

@@ -25,7 +25,7 @@ install-dev: $(VENV)/.installed-dev
 
 ## Start the lab on http://$(HOST):$(PORT)
 run: install
-	$(PY) -m streamlit run streamlit_app.py --server.address $(HOST) --server.port $(PORT) \
+	$(PY) -m streamlit run app/main.py --server.address $(HOST) --server.port $(PORT) \
 		--browser.gatherUsageStats false
 
 ## Debian's Chromium for the real-browser tests (Playwright cannot download its own browser here)

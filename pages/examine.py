@@ -36,7 +36,7 @@ def show_figure(image, name: str, key: str, caption: str | None = None) -> None:
 def draw_hint() -> None:
     st.caption("No drawn digit yet: draw or upload one on the Draw page and it becomes an input here.")
     if DRAW_PAGE.is_file():
-        st.page_link("pages/draw.py", label="Go to the Draw page", icon=":material/draw:")
+        st.page_link(str(DRAW_PAGE), label="Go to the Draw page", icon=":material/draw:")
 
 
 def input_ui(ds, path: str, mt: float) -> acts.InputImage:

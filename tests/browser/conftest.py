@@ -58,7 +58,7 @@ def lab_server(lab_home, tmp_path_factory):
     port = _free_port()
     log = tmp_path_factory.mktemp("server") / "streamlit.log"
     env = dict(os.environ, LAB_HOME=str(lab_home), PYTHONUNBUFFERED="1")
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "streamlit_app.py"),
+    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app" / "main.py"),
            "--server.headless", "true", "--server.address", "127.0.0.1", "--server.port", str(port),
            "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]
     with open(log, "wb") as fh:

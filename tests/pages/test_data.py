@@ -4,13 +4,13 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-ENTRY = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
+ENTRY = str(Path(__file__).resolve().parents[2] / "app" / "main.py")
 
 
 def _data_page():
     at = AppTest.from_file(ENTRY, default_timeout=60)
     at.run()
-    at.switch_page("pages/data.py")
+    at.switch_page("../pages/data.py")
     at.run()
     assert not at.exception
     return at
@@ -18,21 +18,21 @@ def _data_page():
 
 def test_first_two_examples_with_labels_grid_and_class_counts():
     at = _data_page()
-    assert [m.value for m in at.markdown] == ["**Label: 5**", "**Label: 0**"]
-    assert "60,000 training and 10,000 test images" in at.caption[0].value
+    assert [m.value for m in at.main.markdown] == ["**Label: 5**", "**Label: 0**"]
+    assert "60,000 training and 10,000 test images" in at.main.caption[0].value
     grid = at.get("image")[-1].captions
     assert len(grid) == 50 and grid[:3] == ["#0: 5", "#1: 0", "#2: 4"]
     counts = at.dataframe[0].value
     assert list(counts["train"]) == [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
     at.radio(key="data_split").set_value("test").run()
-    assert [m.value for m in at.markdown] == ["**Label: 7**", "**Label: 2**"]
+    assert [m.value for m in at.main.markdown] == ["**Label: 7**", "**Label: 2**"]
 
 
 def test_fashion_mnist_shows_class_names():
     at = _data_page()
     at.selectbox(key="data_dataset").select("fashion_mnist").run()
     assert not at.exception
-    assert [m.value for m in at.markdown] == ["**Label: Ankle boot**", "**Label: T-shirt/top**"]
+    assert [m.value for m in at.main.markdown] == ["**Label: Ankle boot**", "**Label: T-shirt/top**"]
 
 
 def test_missing_dataset_says_where_to_put_the_file(tmp_path, monkeypatch):
@@ -42,4 +42,4 @@ def test_missing_dataset_says_where_to_put_the_file(tmp_path, monkeypatch):
     assert len(at.error) == 1
     message = at.error[0].value
     assert "not available" in message and "mnist.npz" in message and "LAB_DATA_DIR" in message
-    assert not at.markdown  # nothing else is drawn
+    assert not at.main.markdown  # nothing else is drawn

@@ -11,14 +11,14 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
-ENTRY = Path(__file__).resolve().parents[2] / "streamlit_app.py"
+ENTRY = Path(__file__).resolve().parents[2] / "app" / "main.py"
 PHOTO = "handwriting/digits/warrier-arj-Recognition-using-Neural-Networks/4/PXL_20230407_005206717.jpg"
 
 
 def open_page() -> AppTest:
     at = AppTest.from_file(str(ENTRY), default_timeout=90)
     at.run()
-    at.switch_page("pages/draw.py")
+    at.switch_page("../pages/draw.py")
     at.run()
     assert not at.exception
     return at

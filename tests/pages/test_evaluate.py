@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.paths import DEFAULT_RUN_DIR
 
-ENTRY = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
+ENTRY = str(Path(__file__).resolve().parents[2] / "app" / "main.py")
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +30,7 @@ def _evaluate_page(active: str | None = None):
     if active:
         at.session_state["active_model_path"] = active
     at.run()
-    at.switch_page("pages/evaluate.py")
+    at.switch_page("../pages/evaluate.py")
     at.run()
     assert not at.exception
     return at

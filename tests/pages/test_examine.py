@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
-ENTRY = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
+ENTRY = str(Path(__file__).resolve().parents[2] / "app" / "main.py")
 
 
 def _examine(drawn: dict | None = None, model_path: str | None = None) -> AppTest:
@@ -18,7 +18,7 @@ def _examine(drawn: dict | None = None, model_path: str | None = None) -> AppTes
     if model_path is not None:
         at.session_state["active_model_path"] = model_path
     at.run()
-    at.switch_page("pages/examine.py")
+    at.switch_page("../pages/examine.py")
     at.run()
     assert not at.exception, at.exception
     return at

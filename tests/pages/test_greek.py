@@ -11,14 +11,14 @@ from streamlit.testing.v1 import AppTest
 
 from core.paths import workspace_dir
 
-ENTRY = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
+ENTRY = str(Path(__file__).resolve().parents[2] / "app" / "main.py")
 HANGYIN = "handwriting/greek/hangyin2020-cs5330_p5/greek_train_own"
 
 
 def _greek_page():
     at = AppTest.from_file(ENTRY, default_timeout=90)
     at.run()
-    at.switch_page("pages/greek.py")
+    at.switch_page("../pages/greek.py")
     at.run()
     assert not at.exception, at.exception
     return at
@@ -79,8 +79,8 @@ def test_bad_folders_give_clear_messages(tmp_path):
     at.radio(key="greek_source").set_value("Upload a zip").run()
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("alpha_001.png", (Path(ENTRY).parent / "assets/greek/alpha_001.png").read_bytes())
-        z.writestr("alpha_002.png", (Path(ENTRY).parent / "assets/greek/alpha_002.png").read_bytes())
+        z.writestr("alpha_001.png", (Path(ENTRY).parents[1] / "assets/greek/alpha_001.png").read_bytes())
+        z.writestr("alpha_002.png", (Path(ENTRY).parents[1] / "assets/greek/alpha_002.png").read_bytes())
     at.file_uploader(key="greek_zip").upload("one.zip", buf.getvalue(), "application/zip").run()
     assert "only 1 class" in at.error[0].value and not at.exception
 

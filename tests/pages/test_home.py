@@ -4,7 +4,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-ENTRY = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
+ENTRY = str(Path(__file__).resolve().parents[2] / "app" / "main.py")
 
 
 def test_home_renders_with_the_active_model_in_the_sidebar():

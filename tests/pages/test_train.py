@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from core import jobs, rundir
 
-ENTRY = str(Path(__file__).resolve().parents[2] / "streamlit_app.py")
+ENTRY = str(Path(__file__).resolve().parents[2] / "app" / "main.py")
 
 
 @pytest.fixture()
@@ -27,7 +27,7 @@ def runs(tmp_path, monkeypatch):
 def _train_page():
     at = AppTest.from_file(ENTRY, default_timeout=90)
     at.run()
-    at.switch_page("pages/train.py")
+    at.switch_page("../pages/train.py")
     at.run()
     assert not at.exception
     return at
@@ -217,14 +217,14 @@ def test_the_url_brings_back_a_finished_run_after_a_reload(runs):
     run_dir = _fake_run(runs, "finished", epochs_done=3)
     at = AppTest.from_file(ENTRY, default_timeout=90)
     at.run()
-    at.switch_page("pages/train.py")
+    at.switch_page("../pages/train.py")
     at.query_params["run"] = run_dir.name
     at.run()
     assert not at.exception
     assert f"**Run `{run_dir.name}`** - state: **finished**" in _texts(at)
     fresh = AppTest.from_file(ENTRY, default_timeout=90)
     fresh.run()
-    fresh.switch_page("pages/train.py")
+    fresh.switch_page("../pages/train.py")
     fresh.query_params["run"] = "../" + run_dir.name + "/../../.."
     fresh.run()
     assert not fresh.exception and "**Run `" not in _texts(fresh)
