@@ -25,7 +25,6 @@ def browser_study(lab_home):
 
 def test_explorer_makes_a_trial_the_active_model(lab, browser_study):
     """The explorer lists the sweep's trials; 'Make this trial the active model' switches the sidebar to it."""
-    lab.goto("")  # a fresh server opened on a sub-page runs it without the app shell (legacy pages/ mode)
     lab.goto("experiments")
     page = lab.page
     expect(page.get_by_text("Trials done")).to_be_visible(timeout=WAIT_MS)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -15,6 +16,7 @@ from core.sweep.space import space_from_dict
 TINY = {"name": "tiny", "conv": [{"filters": 4, "kernel_size": 3},
                                  {"filters": 4, "kernel_size": 3, "pool_size": 2, "dropout": 0.25}],
         "dense": [{"units": 16, "dropout": 0.25}], "batch_size": 64, "epochs": 1}
+ENTRY = str(Path(__file__).resolve().parents[2] / "app" / "main.py")
 HYPOTHESIS = "Eight filters beat two by a wide margin."
 
 
@@ -29,9 +31,9 @@ def finished_study(lab_home):
 
 
 def _page(study: str) -> AppTest:
-    at = AppTest.from_file("../../streamlit_app.py", default_timeout=60)
+    at = AppTest.from_file(ENTRY, default_timeout=60)
     at.run()
-    at.switch_page("pages/experiments.py")
+    at.switch_page("../pages/experiments.py")
     at.session_state["experiments_study"] = study
     at.run()
     assert not at.exception, at.exception
@@ -78,6 +80,7 @@ def test_a_trial_becomes_the_active_model(finished_study):
     path = at.session_state["active_model_path"]
     assert path.endswith(f"sweeps/{finished_study}/runs/trial-{number:04d}/model.keras")
     assert any(f"Trial {number} is the active model" in s.value for s in at.success)
+    assert at.selectbox(key="sidebar_model_choice").value == path  # the sidebar follows
     assert at.query_params["model"] == [path] or at.query_params["model"] == path
 
 
