@@ -210,7 +210,11 @@ def pytorch_tutorial() -> NetConfig:
 
 
 def fast() -> NetConfig:
-    """A wider, pooled-early net that passes 99% test accuracy in fewer epochs than the assignment net."""
+    """A net that pools after each conv, so its epochs are cheap: 99% test accuracy in less wall time.
+
+    Measured by `python -m bench.training` on 2 cores: 99% after 6 epochs in 160 s, against 384 s for
+    the assignment net (6 epochs as well); the small pytorch-tutorial net got there in 80 s (4 epochs).
+    """
     return NetConfig(
         name="fast",
         conv=[
