@@ -106,3 +106,26 @@ def test_stale_active_state_is_corrected(tmp_path):
     assert rundir.read_status(run)["state"] == "failed"
     with pytest.raises(Exception):
         rundir.read_config(tmp_path / "nope")
+
+
+def test_full_disk_keeps_the_previous_model_and_says_so(tmp_path, default_model):
+    import errno
+
+    from core.modelio import save_model_atomic
+    from core.worker import describe_error
+
+    target = tmp_path / "model.keras"
+    save_model_atomic(default_model, target)
+    before = target.read_bytes()
+
+    class FullDisk:
+        def save(self, path):
+            with open(path, "wb") as fh:
+                fh.write(b"partial")
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    with pytest.raises(OSError) as info:
+        save_model_atomic(FullDisk(), target)
+    assert target.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["model.keras"]  # no temporary file left behind
+    assert describe_error(info.value).startswith("The disk is full")
