@@ -21,11 +21,6 @@ PAGES = [
 ]
 
 
-def page_file(filename: str) -> str:
-    """Absolute path of a page script, for `st.page_link` / `st.switch_page` from any page."""
-    return str(ROOT / "pages" / filename)
-
-
 def build_navigation():
     """`st.navigation` over every page file that exists, grouped in sections."""
     sections: dict[str, list] = {}

@@ -1,4 +1,4 @@
-"""Small widgets shared by pages: error boxes, picture downloads, image display helpers."""
+"""Small widgets shared by pages: error boxes and PNG encoding of images."""
 
 from __future__ import annotations
 
@@ -39,12 +39,3 @@ def png_bytes(image: np.ndarray, scale: int = 1) -> bytes:
     buf = io.BytesIO()
     img.save(buf, format="PNG")
     return buf.getvalue()
-
-
-def figure_download(fig, name: str, key: str, label: str = "Download PNG") -> None:
-    """A download button that exports a plotly figure as PNG (needs kaleido) or, failing that, HTML."""
-    try:
-        data, mime, filename = fig.to_image(format="png", scale=2), "image/png", f"{name}.png"
-    except Exception:  # kaleido/Chrome missing: offer the interactive HTML instead
-        data, mime, filename = fig.to_html(include_plotlyjs="cdn").encode(), "text/html", f"{name}.html"
-    st.download_button(label, data, file_name=filename, mime=mime, key=key)
