@@ -14,13 +14,12 @@ from core.catalog import ModelEntry, default_entry, list_models
 KEY = "active_model_path"
 
 
-def _entries() -> list[ModelEntry]:
-    return list_models()
+def active_entry(entries: list[ModelEntry] | None = None) -> ModelEntry:
+    """The session's active model entry (the shipped default when none was chosen or it vanished).
 
-
-def active_entry() -> ModelEntry:
-    """The session's active model entry (the shipped default when none was chosen or it vanished)."""
-    entries = {e.path: e for e in _entries()}
+    `entries` is the catalog when the caller has already listed it (saves a second scan of the runs).
+    """
+    entries = {e.path: e for e in (list_models() if entries is None else entries)}
     path = st.session_state.get(KEY) or st.query_params.get("model")
     if path in entries:
         st.session_state[KEY] = path
@@ -46,8 +45,8 @@ def set_active(path: str | Path) -> None:
 
 def sidebar() -> None:
     """The sidebar block that always shows the active model and lets the user switch it."""
-    entries = _entries()
-    current = active_entry()
+    entries = list_models()
+    current = active_entry(entries)
     paths = [e.path for e in entries]
     labels = {e.path: e.label for e in entries}
     with st.sidebar:
