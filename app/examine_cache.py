@@ -6,7 +6,6 @@ with `st.cache_resource` and never mutated; results for one image are cached wit
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
@@ -15,12 +14,7 @@ import streamlit as st
 from app import resources
 
 
-def mtime(path: str) -> float:
-    """Modification time of `path` (0 when missing): part of every cache key, so a new file is reloaded."""
-    try:
-        return os.path.getmtime(path)
-    except OSError:
-        return 0.0
+mtime = resources.mtime
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)

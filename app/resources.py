@@ -13,7 +13,8 @@ import streamlit as st
 from app.active_model import active_path
 
 
-def _mtime(path: str) -> float:
+def mtime(path: str) -> float:
+    """Modification time of `path` (0 when missing): part of cache keys, so a re-written file reloads."""
     try:
         return os.path.getmtime(path)
     except OSError:
@@ -21,7 +22,7 @@ def _mtime(path: str) -> float:
 
 
 @st.cache_resource(max_entries=8, show_spinner="Loading the model...")
-def _model(path: str, mtime: float):
+def _model(path: str, mtime_: float):
     from core.modelio import load_model
 
     return load_model(path)
@@ -29,7 +30,7 @@ def _model(path: str, mtime: float):
 
 def load_model(path: str):
     """The Keras model at `path` (cached by path and mtime). Raises `ModelFileError`."""
-    return _model(path, _mtime(path))
+    return _model(path, mtime(path))
 
 
 def active_model():
@@ -38,15 +39,15 @@ def active_model():
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def _truncated(path: str, mtime: float, layer: str):
+def _truncated(path: str, mtime_: float, layer: str):
     from core.network import truncate
 
-    return truncate(_model(path, mtime), layer)
+    return truncate(_model(path, mtime_), layer)
 
 
 def truncated_model(path: str, layer: str):
     """The model at `path` cut at `layer` (built once per model file and layer)."""
-    return _truncated(path, _mtime(path), layer)
+    return _truncated(path, mtime(path), layer)
 
 
 @st.cache_resource(max_entries=4, show_spinner="Loading the dataset...")
@@ -60,5 +61,5 @@ def dataset(name: str = "mnist"):
     """The named dataset (cached). Raises `DatasetUnavailable` with the fix in its message."""
     from core.datasets import candidate_files
 
-    key = "|".join(f"{p}:{_mtime(str(p))}" for p in candidate_files(name))
+    key = "|".join(f"{p}:{mtime(str(p))}" for p in candidate_files(name))
     return _dataset(name, key)

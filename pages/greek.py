@@ -11,7 +11,7 @@ import streamlit as st
 
 from app.active_model import active_path
 from app.jobs import watch_run
-from app.resources import load_model
+from app.resources import load_model, mtime
 from app.widgets import png_bytes, stop_with_error
 from core import rundir
 from core.embedding import DEFAULT_MODE, FEATURE_MODES
@@ -51,13 +51,6 @@ def _analyze(folder: str, signature: str, model_path: str, model_mtime: float, m
     from core.greek_lab import analyze
 
     return analyze(load_model(model_path), _load(folder, signature), mode)
-
-
-def _mtime(path: str) -> float:
-    try:
-        return Path(path).stat().st_mtime
-    except OSError:
-        return 0.0
 
 
 def choose_folder() -> Path:
@@ -313,7 +306,7 @@ try:
     model = load_model(model_path)
     mode = st.sidebar.selectbox("KNN distances", list(FEATURE_MODES), index=list(FEATURE_MODES).index(DEFAULT_MODE),
                                 format_func=lambda m: f"{m}: {FEATURE_MODES[m]}", key="greek_mode")
-    analysis = _analyze(str(folder), signature, model_path, _mtime(model_path), mode)
+    analysis = _analyze(str(folder), signature, model_path, mtime(model_path), mode)
 except LabError as exc:
     stop_with_error(str(exc))
 show_set(symbols)
