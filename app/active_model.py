@@ -9,7 +9,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from core.catalog import ModelEntry, default_entry, list_models
+from core.nets.catalog import ModelEntry, default_entry, list_models
 
 KEY = "active_model_path"
 

@@ -19,36 +19,36 @@ mtime = resources.mtime
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _pre_model(path: str, mt: float, layer: str):
-    from core.filter2d import pre_activation_model
+    from core.examine.filter2d import pre_activation_model
 
     return pre_activation_model(resources.load_model(path), layer)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _input_model(path: str, mt: float, layer: str):
-    from core.filter2d import layer_input_model
+    from core.examine.filter2d import layer_input_model
 
     return layer_input_model(resources.load_model(path), layer)
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _logits(path: str, mt: float):
-    from core.saliency import logits_model
+    from core.examine.saliency import logits_model
 
     return logits_model(resources.load_model(path))
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _cam_model(path: str, mt: float, layer: str):
-    from core.saliency import grad_cam_model
+    from core.examine.saliency import grad_cam_model
 
     return grad_cam_model(resources.load_model(path), layer, _logits(path, mt))
 
 
 @st.cache_data(max_entries=64, show_spinner="Running filter2D...")
 def comparison(path: str, mt: float, layer: str, image: np.ndarray):
-    """`core.filter2d.compare` for one image, with the cached truncated models."""
-    from core.filter2d import compare
+    """`core.examine.filter2d.compare` for one image, with the cached truncated models."""
+    from core.examine.filter2d import compare
 
     return compare(resources.load_model(path), image, layer, pre_model=_pre_model(path, mt, layer),
                    post_model=resources.truncated_model(path, layer),
@@ -58,35 +58,35 @@ def comparison(path: str, mt: float, layer: str, image: np.ndarray):
 @st.cache_data(max_entries=256, show_spinner=False)
 def layer_output(path: str, mt: float, layer: str, images: np.ndarray) -> np.ndarray:
     """The output of `layer` for one image (28, 28) or a stack (N, 28, 28)."""
-    from core.activations import layer_output as run
+    from core.examine.activations import layer_output as run
 
     return run(resources.truncated_model(path, layer), images)
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
 def probabilities(path: str, mt: float, image: np.ndarray) -> np.ndarray:
-    from core.saliency import probabilities as probs
+    from core.examine.saliency import probabilities as probs
 
     return probs(_logits(path, mt), image)
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
 def saliency_map(path: str, mt: float, image: np.ndarray, class_index: int, samples: int = 0) -> np.ndarray:
-    from core.saliency import gradient_saliency
+    from core.examine.saliency import gradient_saliency
 
     return gradient_saliency(_logits(path, mt), image, class_index, samples=samples)
 
 
 @st.cache_data(max_entries=128, show_spinner=False)
 def grad_cam(path: str, mt: float, layer: str, image: np.ndarray, class_index: int):
-    from core.saliency import grad_cam as cam
+    from core.examine.saliency import grad_cam as cam
 
     return cam(_cam_model(path, mt, layer), image, class_index)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _epoch_filters(run_dir: str, signature: tuple) -> dict:
-    from core.rundir import load_epoch_filters
+    from core.runs.rundir import load_epoch_filters
 
     return load_epoch_filters(Path(run_dir))
 
@@ -103,7 +103,7 @@ def epoch_filters(run_dir: str) -> dict:
 
 @st.cache_data(max_entries=8, show_spinner="Drawing every epoch...")
 def _epochs_gif(run_dir: str, signature: tuple) -> bytes:
-    from core.filters import epochs_gif
+    from core.examine.filters import epochs_gif
 
     return epochs_gif(_epoch_filters(run_dir, signature))
 

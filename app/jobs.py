@@ -12,7 +12,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from core import rundir
+from core.runs import rundir
 
 
 def poll_interval(state: str | None, interval_s: float = 1.0) -> float | None:

@@ -23,7 +23,7 @@ def mtime(path: str) -> float:
 
 @st.cache_resource(max_entries=8, show_spinner="Loading the model...")
 def _model(path: str, mtime_: float):
-    from core.modelio import load_model
+    from core.nets.modelio import load_model
 
     return load_model(path)
 
@@ -40,7 +40,7 @@ def active_model():
 
 @st.cache_resource(max_entries=32, show_spinner=False)
 def _truncated(path: str, mtime_: float, layer: str):
-    from core.network import truncate
+    from core.nets.network import truncate
 
     return truncate(_model(path, mtime_), layer)
 
@@ -52,14 +52,14 @@ def truncated_model(path: str, layer: str):
 
 @st.cache_resource(max_entries=4, show_spinner="Loading the dataset...")
 def _dataset(name: str, source_key: str):
-    from core.datasets import load_dataset
+    from core.data.datasets import load_dataset
 
     return load_dataset(name)
 
 
 def dataset(name: str = "mnist"):
     """The named dataset (cached). Raises `DatasetUnavailable` with the fix in its message."""
-    from core.datasets import candidate_files
+    from core.data.datasets import candidate_files
 
     key = "|".join(f"{p}:{mtime(str(p))}" for p in candidate_files(name))
     return _dataset(name, key)

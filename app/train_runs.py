@@ -7,11 +7,11 @@ from pathlib import Path
 import streamlit as st
 
 from app.active_model import set_active
-from core import rundir
-from core.catalog import save_upload
+from core.runs import rundir
+from core.nets.catalog import save_upload
 from core.errors import LabError
 from core.paths import runs_dir
-from core.runs_table import run_label, table_rows
+from core.runs.table import run_label, table_rows
 
 CONFIRM_KEY = "train_confirm_delete"
 

@@ -47,7 +47,7 @@ def canvas_pngs(n: int) -> tuple[list[bytes], np.ndarray]:
     """MNIST test digits as the canvas sends them: 280x280 RGBA PNGs, white ink on black."""
     from PIL import Image
 
-    from core.datasets import load_dataset
+    from core.data.datasets import load_dataset
 
     data = load_dataset("mnist")
     out = []
@@ -62,10 +62,10 @@ def canvas_pngs(n: int) -> tuple[list[bytes], np.ndarray]:
 
 def server_side(n: int) -> dict:
     """Latency of canvas PNG -> prediction, and of its parts."""
-    from core.imageio import decode_image
-    from core.modelio import load_model
-    from core.preprocess import preprocess
-    from core.reading import read
+    from core.handwriting.imageio import decode_image
+    from core.nets.modelio import load_model
+    from core.handwriting.preprocess import preprocess
+    from core.handwriting.reading import read
 
     model = load_model()
     pngs, labels = canvas_pngs(n)

@@ -51,7 +51,7 @@ def run_sweep(home: Path, study: str, trials: int, train: int, test: int, recycl
     from core.sweep import report, storage
 
     rows = [r for r in report.trial_rows(storage.load_study(study)) if r["state"] == "COMPLETE"]
-    from core import rundir
+    from core.runs import rundir
 
     walls = [r["wall_seconds"] for r in rows]
     fits = [r["seconds"] for r in rows]

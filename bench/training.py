@@ -45,9 +45,9 @@ def epoch_throughput(batch_size: int = 128) -> dict:
     """Images/s of one full 60k-image training epoch of the assignment net (after a warm-up)."""
     import keras
 
-    from core.config import preset
-    from core.datasets import load_dataset, to_model_input
-    from core.network import build_model, forward_flops
+    from core.nets.config import preset
+    from core.data.datasets import load_dataset, to_model_input
+    from core.nets.network import build_model, forward_flops
 
     keras.utils.set_random_seed(0)
     data = load_dataset("mnist")
@@ -67,10 +67,10 @@ def epoch_throughput(batch_size: int = 128) -> dict:
 
 def seconds_to_99(name: str, max_epochs: int) -> dict:
     """Train a preset on full MNIST in a worker process until test accuracy >= 0.99 (or max epochs)."""
-    from core import rundir
-    from core.config import preset
-    from core.jobs import start_run, stop_run, wait_for
-    from core.training import make_train_config
+    from core.runs import rundir
+    from core.nets.config import preset
+    from core.runs.jobs import start_run, stop_run, wait_for
+    from core.runs.training import make_train_config
 
     with tempfile.TemporaryDirectory() as tmp:
         config = make_train_config(preset(name).with_overrides(epochs=max_epochs))

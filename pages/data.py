@@ -6,8 +6,8 @@ import streamlit as st
 
 from app.resources import dataset
 from app.widgets import png_bytes
-from core.data_views import class_counts, class_counts_figure, examples, pixel_stats
-from core.datasets import DATASETS, TITLES
+from core.data.views import class_counts, class_counts_figure, examples, pixel_stats
+from core.data.datasets import DATASETS, TITLES
 from core.errors import DatasetUnavailable
 
 

@@ -12,12 +12,12 @@ from app.active_model import active_path
 from app.canvas import canvas_with_controls
 from app.resources import load_model
 from app.widgets import png_bytes
-from core import handwriting_set
+from core.handwriting import user_set
 from core.errors import LabError
-from core.imageio import decode_image
-from core.preprocess import NoInkFound, preprocess
-from core.reading import DEFAULT_THRESHOLD, Reading, read
-from core.sheets import annotate, segment
+from core.handwriting.imageio import decode_image
+from core.handwriting.preprocess import NoInkFound, preprocess
+from core.handwriting.reading import DEFAULT_THRESHOLD, Reading, read
+from core.handwriting.sheets import annotate, segment
 
 MAX_UPLOADS = 24
 
@@ -97,7 +97,7 @@ def save_ui(image: np.ndarray, reading: Reading, source: str, key: str) -> None:
         label = left.selectbox("True label", list(range(10)), index=reading.label, key=f"{key}_label")
         if right.form_submit_button("Save to my set", icon=":material/save:"):
             try:
-                saved = handwriting_set.save_digit(image, int(label), source)
+                saved = user_set.save_digit(image, int(label), source)
             except (LabError, OSError) as exc:
                 st.error(f"Could not save the digit: {exc}")
             else:
@@ -198,7 +198,7 @@ def sheet_tab(model, threshold: float) -> None:
 
 
 def set_tab(model) -> None:
-    score = handwriting_set.score(model)
+    score = user_set.score(model)
     if not score.count:
         st.info("Your set is empty: save drawn or uploaded digits with **Save to my set**.")
         return
@@ -215,7 +215,7 @@ def set_tab(model) -> None:
             cols[i % 8].image(png_bytes(score.images[m["index"]], 3),
                               caption=f"{m['label']} read as {m['predicted']}")
     remove_ui(score)
-    st.caption(f"Saved in `{handwriting_set.set_dir()}`")
+    st.caption(f"Saved in `{user_set.set_dir()}`")
 
 
 def remove_ui(score) -> None:
@@ -226,7 +226,7 @@ def remove_ui(score) -> None:
     if chosen and st.button("Remove", key="draw_set_remove_go", icon=":material/delete:"):
         try:
             for path in chosen:
-                handwriting_set.remove_digit(path)
+                user_set.remove_digit(path)
         except (LabError, OSError) as exc:
             st.error(f"Could not remove a digit: {exc}")
         else:

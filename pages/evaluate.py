@@ -10,9 +10,9 @@ import streamlit as st
 from app.active_model import active_entry
 from app.resources import dataset, load_model
 from app.widgets import guarded, png_bytes
-from core import rundir
-from core.datasets import TITLES
-from core.eval_views import caption, cell_from_points, confusion_figure, first_table, gallery, most_confused
+from core.runs import rundir
+from core.data.datasets import TITLES
+from core.examine.eval_views import caption, cell_from_points, confusion_figure, first_table, gallery, most_confused
 
 TEST_SETS = ("mnist", "fashion_mnist")
 
@@ -20,14 +20,14 @@ TEST_SETS = ("mnist", "fashion_mnist")
 @st.cache_data(max_entries=8, show_spinner="Evaluating the model on the test set...")
 def evaluation(path: str, mtime: float, dataset_name: str):
     """Predictions of the model file on a test set (cached per file version and dataset)."""
-    from core.evaluate import evaluate_on
+    from core.examine.evaluate import evaluate_on
 
     return evaluate_on(load_model(path), dataset(dataset_name))
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def epoch_histograms(run_dir: str, newest: float) -> dict:
-    from core.histograms import load_epoch_histograms
+    from core.examine.histograms import load_epoch_histograms
 
     return load_epoch_histograms(Path(run_dir))
 
@@ -99,7 +99,7 @@ def misclassified(ev, data) -> None:
 
 
 def weights(model, entry) -> None:
-    from core.histograms import epoch_stats, epochs_figure, layer_figure, layer_weights
+    from core.examine.histograms import epoch_stats, epochs_figure, layer_figure, layer_weights
 
     per_layer = layer_weights(model)
     layer = st.selectbox("Layer", list(per_layer), key="evaluate_layer")

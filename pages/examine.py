@@ -1,7 +1,7 @@
 """Examine: the active model's filters, filter2D beside conv1, activation galleries, filters over time, Grad-CAM.
 
-UI only. The numbers come from core.filters / filter2d / activations / saliency; every figure is drawn
-by core.pictures as a PNG, so each one can be downloaded without a browser-side exporter.
+UI only. The numbers come from core.examine.filters / filter2d / activations / saliency; every figure is drawn
+by core.examine.pictures as a PNG, so each one can be downloaded without a browser-side exporter.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from app import examine_cache as cache
 from app import resources
 from app.active_model import active_entry
 from app.widgets import stop_with_error
-from core import activations as acts
-from core import filters as flt
-from core import pictures
+from core.examine import activations as acts
+from core.examine import filters as flt
+from core.examine import pictures
 from core.errors import LabError
 
 DRAW_PAGE = Path(__file__).resolve().parent / "draw.py"
@@ -221,7 +221,7 @@ def compare_ui(model, path: str, mt: float, ds) -> None:
 
 def over_time_ui(entry) -> None:
     """(4) The first-layer filters after each epoch of the run that trained the active model."""
-    from core.rundir import read_metrics
+    from core.runs.rundir import read_metrics
 
     run_dir = entry.run_dir
     history = cache.epoch_filters(run_dir) if run_dir else {}
@@ -259,7 +259,7 @@ def over_time_ui(entry) -> None:
 
 def why_ui(model, path: str, mt: float, choice, ds) -> None:
     """(5) Gradient saliency and Grad-CAM for the chosen input and class."""
-    from core import saliency
+    from core.examine import saliency
 
     probs = cache.probabilities(path, mt, choice.image)
     pred = int(np.argmax(probs))

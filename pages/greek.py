@@ -13,11 +13,11 @@ from app.active_model import active_path
 from app.jobs import watch_run
 from app.resources import load_model, mtime
 from app.widgets import png_bytes, stop_with_error
-from core import rundir
-from core.embedding import DEFAULT_MODE, FEATURE_MODES
+from core.runs import rundir
+from core.greek.embedding import DEFAULT_MODE, FEATURE_MODES
 from core.errors import LabError
 from core.paths import ASSETS_DIR, workspace_dir
-from core.projection import METHODS, image_data_uri
+from core.greek.projection import METHODS, image_data_uri
 
 DEFAULT_SET = ASSETS_DIR / "greek"
 # Leave-one-out 1-NN with the shipped default model, measured on real letters (tests/unit/test_knn.py).
@@ -41,14 +41,14 @@ SOURCES = ("Default set (assets/greek)", "A folder on this computer", "Upload a 
 
 @st.cache_data(max_entries=8, show_spinner="Reading and preprocessing the letters...")
 def _load(folder: str, signature: str):
-    from core.symbols import load_folder
+    from core.greek.symbols import load_folder
 
     return load_folder(folder)
 
 
 @st.cache_data(max_entries=8, show_spinner="Embedding the letters...")
 def _analyze(folder: str, signature: str, model_path: str, model_mtime: float, mode: str):
-    from core.greek_lab import analyze
+    from core.greek.lab import analyze
 
     return analyze(load_model(model_path), _load(folder, signature), mode)
 
@@ -67,7 +67,7 @@ def choose_folder() -> Path:
         if upload is None:
             st.info("Upload a zip whose images are named like `alpha_001.png` or sit in class folders.")
             st.stop()
-        from core.symbols import extract_zip
+        from core.greek.symbols import extract_zip
 
         data = upload.getvalue()
         dest = workspace_dir("greek_uploads") / hashlib.sha1(data).hexdigest()[:16]
@@ -114,7 +114,7 @@ def show_embedding(symbols, analysis) -> None:
 def show_ssd(symbols, analysis) -> None:
     st.subheader("Sum-squared distances (SSD) between embeddings")
     cols = st.columns(len(symbols.class_names)) if len(symbols.class_names) <= 4 else None
-    from core.embedding import ssd_table
+    from core.greek.embedding import ssd_table
 
     for c, cname in enumerate(symbols.class_names):
         idx = np.flatnonzero(symbols.labels == c)
@@ -141,7 +141,7 @@ def show_ssd(symbols, analysis) -> None:
 
 
 def show_knn(symbols, analysis) -> None:
-    from core.knn import leave_one_out
+    from core.greek.knn import leave_one_out
 
     st.subheader("K-nearest neighbours in the embedding space")
     k = st.slider("k (neighbours that vote)", 1, max(1, min(15, len(symbols) - 1)), 1, key="greek_k")
@@ -159,7 +159,7 @@ def show_knn(symbols, analysis) -> None:
 
 
 def show_projection(symbols, analysis) -> None:
-    from core.projection import hover_chart, project, scatter_figure
+    from core.greek.projection import hover_chart, project, scatter_figure
 
     st.subheader("The embedding space in 2-D")
     c1, c2 = st.columns(2)
@@ -185,9 +185,9 @@ def show_projection(symbols, analysis) -> None:
 
 
 def own_letters(symbols, analysis, model) -> None:
-    from core.greek_lab import query, save_letter
-    from core.imageio import decode_image
-    from core.preprocess import preprocess
+    from core.greek.lab import query, save_letter
+    from core.handwriting.imageio import decode_image
+    from core.handwriting.preprocess import preprocess
 
     st.subheader("Your own letters")
     tab_draw, tab_upload = st.tabs(["Draw", "Upload photos"])
@@ -232,7 +232,7 @@ def own_letters(symbols, analysis, model) -> None:
 
 
 def _chart(run_dir, status) -> None:
-    from core.jobs import stop_run
+    from core.runs.jobs import stop_run
 
     metrics = rundir.read_metrics(run_dir)
     state = status.get("state")
@@ -253,8 +253,8 @@ def _chart(run_dir, status) -> None:
 
 
 def transfer(folder: Path, symbols, model_path: str) -> None:
-    from core.jobs import start_run
-    from core.transfer import make_transfer_config, read_comparison
+    from core.runs.jobs import start_run
+    from core.greek.transfer import make_transfer_config, read_comparison
 
     st.subheader("Transfer learning: a new head on the frozen network")
     st.markdown(f"The network is frozen up to its embedding layer and a new {len(symbols.class_names)}-output "
@@ -271,7 +271,7 @@ def transfer(folder: Path, symbols, model_path: str) -> None:
         test_dir = Path(text.strip()).expanduser() if text.strip() else None
     if st.button("Train the new head", type="primary", key="greek_train"):
         try:
-            from core.transfer import load_transfer_data
+            from core.greek.transfer import load_transfer_data
 
             if held != "A third of this set" and test_dir is None:
                 raise LabError("Enter the folder of held-out letters.")
@@ -299,7 +299,7 @@ st.markdown("The digit network, cut at its 128-unit dense layer, turns any lette
 folder = choose_folder()
 model_path = active_path()
 try:
-    from core.greek_lab import folder_signature
+    from core.greek.lab import folder_signature
 
     signature = folder_signature(folder)
     symbols = _load(str(folder), signature)

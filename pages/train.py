@@ -9,15 +9,15 @@ import streamlit as st
 from app.active_model import set_active
 from app.jobs import watch_run
 from app.train_runs import runs_section, upload_section
-from core import jobs, rundir
-from core.config import ACTIVATIONS, PRESETS, NetConfig, preset
-from core.datasets import DATASETS, TITLES, available_datasets, unavailable_message
+from core.runs import jobs, rundir
+from core.nets.config import ACTIVATIONS, PRESETS, NetConfig, preset
+from core.data.datasets import DATASETS, TITLES, available_datasets, unavailable_message
 from core.errors import LabError
-from core.model_summary import apply_edits, diagram_figure
+from core.nets.summary import apply_edits, diagram_figure
 from core.paths import runs_dir
-from core.runs_table import newest_active_run
-from core.training import make_train_config
-from core.training_plots import metrics_figure, progress_view
+from core.runs.table import newest_active_run
+from core.runs.training import make_train_config
+from core.runs.plots import metrics_figure, progress_view
 
 RUN_KEY = "train_run_dir"
 INPUT_SHAPES = {"mnist": (28, 28, 1), "fashion_mnist": (28, 28, 1)}
@@ -46,7 +46,7 @@ def attached_run() -> Path | None:
 @st.cache_data(max_entries=64, show_spinner="Building the model summary...")
 def model_summary(config_json: str) -> dict:
     """Layer table of a config (built once per distinct config)."""
-    from core.model_summary import summarize_config
+    from core.nets.summary import summarize_config
 
     return summarize_config(NetConfig.from_json(config_json))
 

@@ -39,13 +39,13 @@ def shared_data() -> Path:
 
 @pytest.fixture(scope="session")
 def mnist():
-    from core.datasets import load_dataset
+    from core.data.datasets import load_dataset
 
     return load_dataset("mnist")
 
 
 @pytest.fixture(scope="session")
 def default_model():
-    from core.modelio import load_model
+    from core.nets.modelio import load_model
 
     return load_model()

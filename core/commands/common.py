@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
-from core.datasets import DATASETS
+from core.data.datasets import DATASETS
 
 
 def add_model_option(parser) -> None:

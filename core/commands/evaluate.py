@@ -17,9 +17,9 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from core.datasets import load_dataset
-    from core.evaluate import evaluate_on, report
-    from core.modelio import load_model
+    from core.data.datasets import load_dataset
+    from core.examine.evaluate import evaluate_on, report
+    from core.nets.modelio import load_model
 
     model = load_model(args.model)
     data = load_dataset(args.dataset)

@@ -73,7 +73,7 @@ def _warn_skipped(symbols) -> None:
 
 
 def run_csv(args) -> int:
-    from core.symbols import load_folder, write_csvs
+    from core.greek.symbols import load_folder, write_csvs
 
     symbols = load_folder(args.dir, min_classes=1)
     _warn_skipped(symbols)
@@ -86,9 +86,9 @@ def run_csv(args) -> int:
 
 
 def run_embed(args) -> int:
-    from core.embedding import embed, embedder
-    from core.modelio import load_model
-    from core.symbols import load_folder
+    from core.greek.embedding import embed, embedder
+    from core.nets.modelio import load_model
+    from core.greek.symbols import load_folder
 
     symbols = load_folder(args.dir, min_classes=1)
     _warn_skipped(symbols)
@@ -106,10 +106,10 @@ def run_embed(args) -> int:
 def run_knn(args) -> int:
     import numpy as np
 
-    from core.embedding import feature_model, knn_features, ssd_matrix
-    from core.knn import classify, leave_one_out
-    from core.modelio import load_model
-    from core.symbols import load_folder
+    from core.greek.embedding import feature_model, knn_features, ssd_matrix
+    from core.greek.knn import classify, leave_one_out
+    from core.nets.modelio import load_model
+    from core.greek.symbols import load_folder
 
     model = load_model(args.model)
     train = load_folder(args.train)
@@ -165,13 +165,13 @@ def run_knn(args) -> int:
 
 
 def run_transfer(args) -> int:
-    from core import rundir
+    from core.runs import rundir
     from core.commands.common import ProgressBar
     from core.commands.train import prepare_run_dir
-    from core.modelio import load_model
+    from core.nets.modelio import load_model
     from core.paths import default_model_path
-    from core.transfer import load_transfer_data, make_transfer_config, read_comparison
-    from core.worker import execute
+    from core.greek.transfer import load_transfer_data, make_transfer_config, read_comparison
+    from core.runs.worker import execute
 
     model_path = Path(args.model) if args.model else default_model_path()
     load_model(model_path)  # fail fast on a bad model, before creating anything
@@ -204,7 +204,7 @@ def run_transfer(args) -> int:
 
 
 def run_assets(args) -> int:
-    from core.greek_generator import write_default_set
+    from core.greek.generator import write_default_set
 
     paths = write_default_set(args.per_class, args.seed)
     size = sum(p.stat().st_size for p in paths)

@@ -27,10 +27,10 @@ def register(sub) -> None:
 
 
 def _results_for(path: str, model, sheet: bool) -> list[dict]:
-    from core.imageio import decode_image
-    from core.preprocess import preprocess
-    from core.reading import read
-    from core.sheets import segment
+    from core.handwriting.imageio import decode_image
+    from core.handwriting.preprocess import preprocess
+    from core.handwriting.reading import read
+    from core.handwriting.sheets import segment
 
     image = decode_image(path)
     if sheet:
@@ -44,7 +44,7 @@ def _results_for(path: str, model, sheet: bool) -> list[dict]:
 
 def run(args) -> int:
     from core.errors import LabError
-    from core.modelio import load_model
+    from core.nets.modelio import load_model
 
     model = load_model(args.model)
     failed = 0

@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 from core.commands.common import add_json_option, emit_json, positive_int, print_table
-from core.datasets import DATASETS
+from core.data.datasets import DATASETS
 from core.errors import LabError
 
 ORDER = 60
@@ -80,7 +80,7 @@ def _load_space(args, existing: dict):
 
 
 def run_sweep(args) -> int:
-    from core.datasets import load_dataset
+    from core.data.datasets import load_dataset
     from core.sweep import runner, storage
 
     name = args.study

@@ -6,9 +6,9 @@ import json
 import sys
 from pathlib import Path
 
-from core import rundir
+from core.runs import rundir
 from core.commands.common import ProgressBar, add_dataset_option, add_json_option, emit_json, positive_int
-from core.config import PRESETS, NetConfig, preset
+from core.nets.config import PRESETS, NetConfig, preset
 from core.errors import LabError
 
 ORDER = 10
@@ -64,9 +64,9 @@ def prepare_run_dir(path: Path | None, label: str) -> Path:
 
 
 def run(args) -> int:
-    from core.datasets import load_dataset
-    from core.training import make_train_config
-    from core.worker import execute
+    from core.data.datasets import load_dataset
+    from core.runs.training import make_train_config
+    from core.runs.worker import execute
 
     net = load_net_config(args)
     load_dataset(args.dataset)  # fail fast, before creating anything, when the data is missing

@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 
-from core import rundir
+from core.runs import rundir
 from core.errors import LabError
 from core.paths import ROOT
 from core.sweep import storage

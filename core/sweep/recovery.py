@@ -6,7 +6,7 @@ import socket
 import time
 from pathlib import Path
 
-from core import rundir
+from core.runs import rundir
 from core.sweep import storage
 from core.sweep.strategies import make_sampler
 from core.sweep.trial import _optuna, _record_metrics, _set_attr

@@ -11,7 +11,7 @@ import statistics
 import time
 from pathlib import Path
 
-from core import rundir
+from core.runs import rundir
 from core.sweep import storage
 
 ROW_KEYS = ("test_accuracy", "train_accuracy", "test_loss", "train_loss", "seconds", "wall_seconds",

@@ -7,7 +7,7 @@ imports TensorFlow; it spawns trial processes (`python -m core.sweep.runner`) un
 spent or a STOP file appears. Trial processes die with their driver (PR_SET_PDEATHSIG).
 
 Each trial is a normal run directory `<LAB_HOME>/sweeps/<study>/runs/trial-NNNN/` trained by
-`core.worker.execute` (kind `train`), so its model opens anywhere in the lab.
+`core.runs.worker.execute` (kind `train`), so its model opens anywhere in the lab.
 
 Resuming: a trial left RUNNING by a dead process (same host and its pid gone, or on any machine no
 heartbeat for STALE_S seconds) is finished from its run directory when that training had already
@@ -29,7 +29,7 @@ import subprocess
 import sys
 import time
 
-from core import rundir
+from core.runs import rundir
 from core.errors import LabError
 from core.paths import ROOT
 from core.sweep import storage

@@ -20,8 +20,8 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core.config import ACTIVATIONS, OPTIMIZERS, ConvBlock, DenseLayer, NetConfig, preset
-from core.datasets import DATASETS
+from core.nets.config import ACTIVATIONS, OPTIMIZERS, ConvBlock, DenseLayer, NetConfig, preset
+from core.data.datasets import DATASETS
 from core.errors import LabError
 
 POOL_PLACEMENTS = ("none", "last", "each", "first")

@@ -6,7 +6,7 @@ Layout of one local study folder, `<LAB_HOME>/sweeps/<study>/`::
     sweep.json    the space, strategy, budget, hypotheses and storage URL (also in the study's user attrs)
     driver.json   pid/host/state of the `sweep run` process driving it (for the Experiments page)
     sweep.log     that process's output
-    runs/<trial>/ one normal run directory per trial (found by `core.catalog.list_models`)
+    runs/<trial>/ one normal run directory per trial (found by `core.nets.catalog.list_models`)
     STOP          created to ask the sweep to stop after the current batch
 
 `--storage postgresql://...` (or `sqlite:///...`, `mysql://...`) puts the study in a database that
@@ -21,7 +21,7 @@ from pathlib import Path
 
 from core.errors import LabError
 from core.paths import lab_home, workspace_dir
-from core.rundir import read_json, write_json_atomic
+from core.runs.rundir import read_json, write_json_atomic
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
 DB_PREFIXES = ("postgresql", "postgres", "mysql", "sqlite")

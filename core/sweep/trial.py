@@ -11,7 +11,7 @@ import threading
 import time
 from pathlib import Path
 
-from core import rundir
+from core.runs import rundir
 from core.sweep import storage
 
 HEARTBEAT_S = 30  # a running trial's `heartbeat` user attr is refreshed this often
@@ -43,8 +43,8 @@ _PARAM_COUNT_SHAPES: dict = {}
 
 def count_params(net, dataset: str) -> int:
     """Trainable + fixed parameter count of the trial's network (built, not trained)."""
-    from core.datasets import load_dataset
-    from core.network import build_model
+    from core.data.datasets import load_dataset
+    from core.nets.network import build_model
 
     if dataset not in _PARAM_COUNT_SHAPES:
         data = load_dataset(dataset)
@@ -81,8 +81,8 @@ class _StopWatch(threading.Thread):
 def run_trial(study, space, study_name: str, watch: _StopWatch | None = None) -> str:
     """Ask for one trial, train it, tell Optuna; returns complete|failed|interrupted."""
     optuna = _optuna()
-    from core.training import make_train_config
-    from core.worker import execute
+    from core.runs.training import make_train_config
+    from core.runs.worker import execute
 
     trial = study.ask()
     wall_start = time.time()
@@ -101,7 +101,7 @@ def run_trial(study, space, study_name: str, watch: _StopWatch | None = None) ->
             net, dataset=space.dataset, train_subset=space.train_subset, test_subset=space.test_subset,
             sweep={"study": study_name, "trial": trial.number, "params": params}))
     except Exception as exc:  # an invalid combination (e.g. the image shrinks below 1x1) fails this trial only
-        from core.worker import describe_error
+        from core.runs.worker import describe_error
 
         trial.set_user_attr("status", "failed")
         trial.set_user_attr("error", describe_error(exc))

@@ -2,7 +2,7 @@
 
 from playwright.sync_api import expect
 
-from core.greek_generator import LETTERS, catmull_rom
+from core.greek.generator import LETTERS, catmull_rom
 
 
 def _draw(lab, canvas, points):

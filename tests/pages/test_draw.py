@@ -84,10 +84,10 @@ def test_uploads_are_read_each_and_a_bad_file_gets_a_message(shared_data):
 
 def test_saving_to_my_set_shows_the_models_accuracy(mnist):
     """Save a drawn digit with its label; the set tab reports the model's accuracy on it."""
-    from core import handwriting_set
+    from core.handwriting import user_set
 
-    for item in handwriting_set.list_digits():
-        handwriting_set.remove_digit(item.path)
+    for item in user_set.list_digits():
+        user_set.remove_digit(item.path)
     at = open_page()
     three = mnist.x_test[int(np.flatnonzero(mnist.y_test == 3)[0])]
     at.session_state["draw_canvas_0"] = canvas_state(drawing_of(three))
@@ -113,7 +113,7 @@ def test_lowering_confidence_threshold_changes_unclear_flag(mnist):
 
 def test_sheet_tab_boxes_and_reads_every_digit(shared_data):
     """A photo-like sheet of five real digits: five boxes, read in order."""
-    from core.imageio import decode_image
+    from core.handwriting.imageio import decode_image
     from tests.unit.handwriting_samples import digit_files, make_sheet
 
     files = digit_files(shared_data)[10:15]
@@ -131,13 +131,13 @@ def test_sheet_tab_boxes_and_reads_every_digit(shared_data):
 
 def test_removing_a_saved_digit_updates_the_set(mnist):
     """A digit saved with the wrong label can be removed; the set then scores 100% again."""
-    from core import handwriting_set
+    from core.handwriting import user_set
 
-    for item in handwriting_set.list_digits():
-        handwriting_set.remove_digit(item.path)
+    for item in user_set.list_digits():
+        user_set.remove_digit(item.path)
     two = mnist.x_test[int(np.flatnonzero(mnist.y_test == 2)[0])] / 255.0
-    handwriting_set.save_digit(two, 2)
-    wrong = handwriting_set.save_digit(two, 8)
+    user_set.save_digit(two, 2)
+    wrong = user_set.save_digit(two, 8)
     at = open_page()
     assert [m.value for m in at.metric if "accuracy" in m.label] == ["50.0%"]
     at.multiselect(key="draw_set_remove").select(str(wrong.path))

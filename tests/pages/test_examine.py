@@ -115,7 +115,7 @@ def test_deeper_layer_is_browsed_per_input_channel_and_matches_filter2d():
 
 
 def test_filters_over_time_slider_covers_the_saved_epochs(default_model):
-    from core import rundir
+    from core.runs import rundir
     from core.paths import default_model_path
 
     saved = sorted(rundir.load_epoch_filters(default_model_path().parent))
@@ -130,7 +130,7 @@ def test_filters_over_time_slider_covers_the_saved_epochs(default_model):
 
 
 def test_uploaded_model_without_history_says_so(default_model, tmp_path):
-    from core.catalog import save_upload
+    from core.nets.catalog import save_upload
     from core.paths import default_model_path
 
     target = save_upload("examine_copy.keras", default_model_path().read_bytes())

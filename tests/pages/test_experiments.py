@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import rundir
+from core.runs import rundir
 from core.sweep import report, runner, storage
 from core.sweep.space import space_from_dict
 

@@ -31,7 +31,7 @@ def test_home_and_data_pages_do_not_import_tensorflow():
 
 
 def test_sidebar_switches_the_active_model_to_a_finished_run(monkeypatch, tmp_path):
-    from core import rundir
+    from core.runs import rundir
     from core.paths import default_model_path, runs_dir
 
     monkeypatch.setenv("LAB_RUNS_DIR", str(tmp_path / "runs"))  # keep other tests' runs tables unchanged

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from core import jobs, rundir
+from core.runs import jobs, rundir
 
 ENTRY = str(Path(__file__).resolve().parents[2] / "app" / "main.py")
 

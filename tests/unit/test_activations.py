@@ -7,10 +7,10 @@ import json
 import numpy as np
 import pytest
 
-from core import activations as acts
-from core import config
+from core.examine import activations as acts
+from core.nets import config
 from core.errors import LabError
-from core.network import build_model, truncate
+from core.nets.network import build_model, truncate
 
 
 def test_default_input_is_the_first_training_example(mnist):

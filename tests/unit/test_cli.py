@@ -97,7 +97,7 @@ def test_one_real_full_data_epoch(tmp_path):
 
 
 def test_import_core_does_not_import_streamlit_or_tensorflow():
-    code = ("import sys, core, core.cli, core.datasets, core.config, core.rundir, core.jobs, core.catalog;"
+    code = ("import sys, core, core.cli, core.data.datasets, core.nets.config, core.runs.rundir, core.runs.jobs, core.nets.catalog;"
             "core.cli.build_parser();"
             "print('streamlit' in sys.modules, 'tensorflow' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)

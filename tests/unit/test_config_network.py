@@ -5,9 +5,9 @@ import json
 import numpy as np
 import pytest
 
-from core.config import ConvBlock, NetConfig, preset
+from core.nets.config import ConvBlock, NetConfig, preset
 from core.errors import LabError
-from core.network import build_model, layer_table, truncate
+from core.nets.network import build_model, layer_table, truncate
 
 
 def _layers(model):
@@ -77,7 +77,7 @@ def test_pytorch_tutorial_preset_layers():
 
 
 def test_truncation_by_name_on_a_loaded_model(default_model, mnist):
-    from core.datasets import to_model_input
+    from core.data.datasets import to_model_input
 
     cut = truncate(default_model, "dense1")
     features = np.asarray(cut(to_model_input(mnist.x_train[:1]), training=False))

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from core.data_views import class_counts, class_counts_figure, examples, pixel_stats
+from core.data.views import class_counts, class_counts_figure, examples, pixel_stats
 
 
 def test_class_counts_match_mnist(mnist):

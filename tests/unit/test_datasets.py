@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from core.datasets import load_dataset, read_npz, to_model_input
+from core.data.datasets import load_dataset, read_npz, to_model_input
 from core.errors import DatasetUnavailable
 
 
@@ -36,7 +36,7 @@ def test_missing_dataset_says_where_to_put_it(monkeypatch, tmp_path):
 
 
 def test_failed_download_is_a_clear_message(monkeypatch, tmp_path):
-    import core.datasets as ds
+    import core.data.datasets as ds
 
     monkeypatch.setenv("LAB_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.embedding import (embed, embedder, embedding_layer, feature_model, knn_features, ssd_matrix,
+from core.greek.embedding import (embed, embedder, embedding_layer, feature_model, knn_features, ssd_matrix,
                             ssd_table)
 from core.errors import LabError
-from core.symbols import load_folder
+from core.greek.symbols import load_folder
 from core.paths import ASSETS_DIR
 
 
@@ -64,8 +64,8 @@ def test_knn_features_modes(default_model, greek):
 
 
 def test_a_model_without_a_hidden_dense_layer_is_refused():
-    from core.config import ConvBlock, NetConfig
-    from core.network import build_model
+    from core.nets.config import ConvBlock, NetConfig
+    from core.nets.network import build_model
 
     net = NetConfig(name="conv-only", conv=[ConvBlock(filters=4, pool_size=2)])
     with pytest.raises(LabError, match="no hidden dense layer"):

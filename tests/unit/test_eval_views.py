@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from core.eval_views import (caption, cell_from_points, confusion_figure, first_table, gallery,
+from core.examine.eval_views import (caption, cell_from_points, confusion_figure, first_table, gallery,
                              most_confused)
-from core.evaluate import Evaluation
+from core.examine.evaluate import Evaluation
 
 NAMES = [str(i) for i in range(3)]
 

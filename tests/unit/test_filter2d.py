@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from core.errors import LabError
-from core.filter2d import compare, correlate_layer, pre_activation_model
-from core.filters import conv_info, layer_filters
-from core.network import truncate
+from core.examine.filter2d import compare, correlate_layer, pre_activation_model
+from core.examine.filters import conv_info, layer_filters
+from core.nets.network import truncate
 
 TOL = 1e-4
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core import config
+from core.nets import config
 from core.errors import LabError
-from core.filters import (conv_info, conv_layer_names, filter_maps, filter_stats, filter_table,
+from core.examine.filters import (conv_info, conv_layer_names, filter_maps, filter_stats, filter_table,
                           filters_csv, first_conv_name, layer_filters)
-from core.network import build_model
+from core.nets.network import build_model
 
 
 def test_default_model_has_32_first_layer_filters_of_3x3(default_model):
@@ -73,8 +73,8 @@ def test_epoch_grids_share_one_scale_and_animate(tmp_path):
     from PIL import Image
     import io
 
-    from core import rundir
-    from core.filters import epoch_grid, epochs_gif
+    from core.runs import rundir
+    from core.examine.filters import epoch_grid, epochs_gif
 
     rng = np.random.default_rng(1)
     for epoch, scale in ((0, 0.1), (1, 0.5), (2, 1.0)):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-from core.greek_generator import LETTERS, generate, write_set
+from core.greek.generator import LETTERS, generate, write_set
 from core.paths import ASSETS_DIR
 
 

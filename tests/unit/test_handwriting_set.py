@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core import handwriting_set as hs
-from core.imageio import decode_image
-from core.preprocess import preprocess
+from core.handwriting import user_set as hs
+from core.handwriting.imageio import decode_image
+from core.handwriting.preprocess import preprocess
 from tests.unit.handwriting_samples import digit_files
 
 

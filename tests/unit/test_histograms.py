@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from core import rundir
-from core.histograms import (epoch_stats, epochs_figure, histogram, layer_figure, layer_weights,
+from core.runs import rundir
+from core.examine.histograms import (epoch_stats, epochs_figure, histogram, layer_figure, layer_weights,
                              load_epoch_histograms, model_histograms)
 
 
@@ -13,10 +13,10 @@ def tiny_run(tmp_path_factory, mnist):
     """Two epochs of a small net on 512 real MNIST images, through the shared training loop."""
     import keras
 
-    from core.config import ConvBlock, DenseLayer, NetConfig
-    from core.datasets import to_model_input
-    from core.network import build_model
-    from core.training import train_loop
+    from core.nets.config import ConvBlock, DenseLayer, NetConfig
+    from core.data.datasets import to_model_input
+    from core.nets.network import build_model
+    from core.runs.training import train_loop
 
     keras.utils.set_random_seed(1)
     net = NetConfig(name="tiny", conv=[ConvBlock(4, 3, pool_size=2)], dense=[DenseLayer(16)], epochs=2)

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from core.imageio import ImageFileError, ImageTooLarge, decode_image, flatten_alpha
+from core.handwriting.imageio import ImageFileError, ImageTooLarge, decode_image, flatten_alpha
 
 PHOTO = "handwriting/digits/warrier-arj-Recognition-using-Neural-Networks/7/PXL_20230407_005212787.jpg"
 IPAD = "handwriting/digits/hangyin2020-cs5330_p5/3.png"

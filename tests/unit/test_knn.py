@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.embedding import feature_model, knn_features
+from core.greek.embedding import feature_model, knn_features
 from core.errors import LabError
-from core.knn import classify, leave_one_out
+from core.greek.knn import classify, leave_one_out
 from core.paths import ASSETS_DIR
-from core.symbols import load_folder
+from core.greek.symbols import load_folder
 
 
 def test_leave_one_out_never_uses_the_image_itself():

@@ -2,9 +2,9 @@
 
 import pytest
 
-from core.config import preset
+from core.nets.config import preset
 from core.errors import LabError
-from core.model_summary import apply_edits, diagram_figure, summarize_config
+from core.nets.summary import apply_edits, diagram_figure, summarize_config
 
 
 def test_edits_keep_hidden_block_fields_and_change_shown_ones():

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from core import pictures
+from core.examine import pictures
 
 
 def test_diverging_scale_is_white_at_zero_and_dark_at_the_ends():

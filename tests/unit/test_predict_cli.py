@@ -64,7 +64,7 @@ def test_bad_files_get_an_error_line_and_exit_2(shared_data, tmp_path, capsys, m
 
 def test_sheet_gives_one_line_per_digit_with_a_box(shared_data, tmp_path, capsys, model_path):
     """--sheet: one JSON line per digit, in reading order, each with its box on the page."""
-    from core.imageio import decode_image
+    from core.handwriting.imageio import decode_image
 
     files = digit_files(shared_data)[10:15]  # phone photos of 0-4
     pieces = [(decode_image(p), y) for p, y in files]

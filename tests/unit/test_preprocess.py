@@ -7,9 +7,9 @@ import glob
 import numpy as np
 import pytest
 
-from core.imageio import decode_image
-from core.preprocess import CENTRE, MNIST_STROKE, NoInkFound, preprocess, stroke_width
-from core.reading import read
+from core.handwriting.imageio import decode_image
+from core.handwriting.preprocess import CENTRE, MNIST_STROKE, NoInkFound, preprocess, stroke_width
+from core.handwriting.reading import read
 from tests.unit.handwriting_samples import digit_files
 
 STEP_TITLES = ["Input", "Greyscale", "Ink", "Lighting evened out", "Ink isolated", "Cropped",

@@ -12,9 +12,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.imageio import decode_image
-from core.preprocess import preprocess
-from core.reading import read
+from core.handwriting.imageio import decode_image
+from core.handwriting.preprocess import preprocess
+from core.handwriting.reading import read
 from tests.unit.handwriting_samples import PERTURBATIONS, digit_files, off_centre, scaled, shadow
 
 

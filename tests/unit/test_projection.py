@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from core.errors import LabError
-from core.projection import project, scatter_figure
+from core.greek.projection import project, scatter_figure
 
 
 def _clusters():

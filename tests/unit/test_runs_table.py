@@ -4,8 +4,8 @@ import os
 import socket
 import time
 
-from core import rundir
-from core.runs_table import newest_active_run, run_label, table_rows
+from core.runs import rundir
+from core.runs.table import newest_active_run, run_label, table_rows
 
 
 def _run(root, name, state, started, pid=None, metrics=()):

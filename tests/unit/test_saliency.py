@@ -5,9 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core import config, saliency
+from core.nets import config
+
+from core.examine import saliency
 from core.errors import LabError
-from core.network import build_model
+from core.nets.network import build_model
 
 
 @pytest.fixture(scope="module")

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.imageio import decode_image
-from core.preprocess import NoInkFound
-from core.reading import read
-from core.sheets import annotate, reading_order, segment
+from core.handwriting.imageio import decode_image
+from core.handwriting.preprocess import NoInkFound
+from core.handwriting.reading import read
+from core.handwriting.sheets import annotate, reading_order, segment
 from tests.unit.handwriting_samples import digit_files, make_sheet
 
 

@@ -66,7 +66,7 @@ def test_cli_grid_sweep_records_every_trial_and_a_failing_one_does_not_stop_it(t
     sweep_json = json.loads((lab_home / "sweeps" / "cli-grid" / "sweep.json").read_text())
     assert sweep_json["hypotheses"] == {"filter_size": "9x9 kernels are slower"}
     # every finished trial's model can be chosen anywhere in the lab
-    from core.catalog import list_models
+    from core.nets.catalog import list_models
 
     trial_models = [e for e in list_models() if e.source == "trial" and "cli-grid" in e.label]
     assert len(trial_models) == 3

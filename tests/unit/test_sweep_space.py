@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from core.config import preset
+from core.nets.config import preset
 from core.errors import LabError
 from core.paths import ASSETS_DIR
 from core.sweep.space import DIMENSIONS, apply_params, base_values, load_space, space_from_dict

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from core.errors import LabError
-from core.symbols import (class_from_filename, extract_zip, load_folder, read_csvs, scan_folder,
+from core.greek.symbols import (class_from_filename, extract_zip, load_folder, read_csvs, scan_folder,
                           write_csvs)
 from tests.unit.greek_helpers import copy_letters
 

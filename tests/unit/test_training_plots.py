@@ -1,6 +1,6 @@
 """Live training charts and the progress bar text, from run-directory data."""
 
-from core.training_plots import format_duration, metrics_figure, progress_view
+from core.runs.plots import format_duration, metrics_figure, progress_view
 
 ROWS = [
     {"epoch": 1, "train_accuracy": 0.90, "test_accuracy": 0.91, "train_loss": 0.35, "test_loss": 0.30,

@@ -7,10 +7,10 @@ import shutil
 import numpy as np
 import pytest
 
-from core import rundir
+from core.runs import rundir
 from core.errors import LabError
 from core.paths import default_model_path
-from core.transfer import holdout_split, load_transfer_data, make_transfer_config, read_comparison
+from core.greek.transfer import holdout_split, load_transfer_data, make_transfer_config, read_comparison
 from tests.unit.greek_helpers import copy_letters
 
 
@@ -26,8 +26,8 @@ def folders(shared_data, tmp_path_factory):
 
 
 def test_background_transfer_run_trains_only_a_new_head(folders, default_model, tmp_path):
-    from core.jobs import start_run, wait_for
-    from core.modelio import load_model
+    from core.runs.jobs import start_run, wait_for
+    from core.nets.modelio import load_model
 
     train, test = folders
     config = make_transfer_config(default_model_path(), train, test, epochs=4)

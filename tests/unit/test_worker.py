@@ -8,9 +8,9 @@ import time
 import numpy as np
 import pytest
 
-from core import jobs, rundir
-from core.config import preset
-from core.training import make_train_config
+from core.runs import jobs, rundir
+from core.nets.config import preset
+from core.runs.training import make_train_config
 
 
 def _wait(predicate, timeout=180, what="condition"):
@@ -27,7 +27,7 @@ def _config(epochs, subset, batch_size=64, seed=3):
 
 
 def test_worker_writes_a_complete_run_directory(tmp_path):
-    from core.modelio import load_model
+    from core.nets.modelio import load_model
 
     run = jobs.start_run(_config(epochs=2, subset=1500), root=tmp_path, queue=False)
     status = jobs.wait_for(run, timeout_s=240)
@@ -62,7 +62,7 @@ def test_stop_file_stops_after_the_current_batch(tmp_path):
 
 
 def test_killed_worker_is_reported_and_leaves_a_loadable_model(tmp_path):
-    from core.modelio import load_model
+    from core.nets.modelio import load_model
 
     run = jobs.start_run(_config(epochs=6, subset=2000), root=tmp_path, queue=False)
     _wait(lambda: len(rundir.read_metrics(run)) >= 1, what="the first epoch")
@@ -87,7 +87,7 @@ def test_queued_runs_wait_for_each_other(tmp_path):
 
 
 def test_same_seed_and_config_give_identical_weights(tmp_path):
-    from core.modelio import load_model
+    from core.nets.modelio import load_model
 
     runs = [jobs.start_run(_config(epochs=1, subset=600, seed=11), root=tmp_path, queue=False)
             for _ in range(2)]
@@ -111,8 +111,8 @@ def test_stale_active_state_is_corrected(tmp_path):
 def test_full_disk_keeps_the_previous_model_and_says_so(tmp_path, default_model):
     import errno
 
-    from core.modelio import save_model_atomic
-    from core.worker import describe_error
+    from core.nets.modelio import save_model_atomic
+    from core.runs.worker import describe_error
 
     target = tmp_path / "model.keras"
     save_model_atomic(default_model, target)

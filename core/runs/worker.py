@@ -1,4 +1,4 @@
-"""The background worker: `python -m core.worker RUN_DIR` runs one job and records its end state.
+"""The background worker: `python -m core.runs.worker RUN_DIR` runs one job and records its end state.
 
 One OS process per run: Keras leaks memory across repeated fits in one process, and a separate
 process survives page reruns and closed tabs. With `--queue`, workers take turns through a lock
@@ -18,14 +18,14 @@ import time
 import traceback
 from pathlib import Path
 
-from core import rundir
+from core.runs import rundir
 from core.errors import LabError
 from core.paths import lab_home
 
 # kind in config.json -> "module:function(run_dir, reporter) -> LoopResult"
 JOB_KINDS = {
-    "train": "core.training:run_training",
-    "transfer": "core.transfer:run_transfer",
+    "train": "core.runs.training:run_training",
+    "transfer": "core.greek.transfer:run_transfer",
 }
 
 
@@ -104,7 +104,7 @@ def execute(run_dir: Path, reporter=None, queue: bool = False) -> dict:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m core.worker", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m core.runs.worker", description=__doc__.splitlines()[0])
     parser.add_argument("run_dir", type=Path)
     parser.add_argument("--queue", action="store_true", help="wait for other queued workers first")
     args = parser.parse_args(argv)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core import rundir
+from core.runs import rundir
 
 BINS = 60
 

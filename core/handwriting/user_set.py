@@ -148,7 +148,7 @@ class SetScore:
 
 def score(model) -> SetScore:
     """The model's predictions on the whole handwriting set."""
-    from core.reading import probabilities
+    from core.handwriting.reading import probabilities
 
     x, y, items = load_set()
     if not len(y):

@@ -1,7 +1,7 @@
 """Sheets: a photo of a page with several handwritten characters, segmented and read one by one.
 
 Segmentation works on the same lighting-corrected ink map as single characters
-(`core.preprocess.ink_map`): connected components, minus page edges and specks, with the parts of
+(`core.handwriting.preprocess.ink_map`): connected components, minus page edges and specks, with the parts of
 one character (the detached bar of a 5, a broken stroke) merged, sorted in reading order.
 """
 
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.preprocess import NoInkFound, finish, ink_map, isolate
+from core.handwriting.preprocess import NoInkFound, finish, ink_map, isolate
 
 
 @dataclass
@@ -157,7 +157,7 @@ def annotate(image: np.ndarray, boxes: list[tuple[int, int, int, int]], labels: 
     """The sheet as RGB with a numbered box and its label drawn over each character."""
     import cv2
 
-    from core.imageio import flatten_alpha
+    from core.handwriting.imageio import flatten_alpha
 
     arr = np.asarray(image)
     if arr.ndim == 2:

@@ -9,18 +9,18 @@ import sys
 import time
 from pathlib import Path
 
-from core import rundir
+from core.runs import rundir
 from core.paths import ROOT, runs_dir
 
 
 def launch_worker(run_dir: Path, queue: bool = True) -> subprocess.Popen:
-    """Start `python -m core.worker RUN_DIR` detached from the caller, logging to worker.log.
+    """Start `python -m core.runs.worker RUN_DIR` detached from the caller, logging to worker.log.
 
     The worker gets its own session so that stopping the web server or closing a tab does not
     kill it; its pid is recorded in status.json at once so pollers can see it.
     """
     run_dir = Path(run_dir)
-    cmd = [sys.executable, "-m", "core.worker", str(run_dir)] + (["--queue"] if queue else [])
+    cmd = [sys.executable, "-m", "core.runs.worker", str(run_dir)] + (["--queue"] if queue else [])
     env = dict(os.environ, PYTHONUNBUFFERED="1", TF_CPP_MIN_LOG_LEVEL="2")
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
     with open(run_dir / "worker.log", "ab") as log:
@@ -36,7 +36,7 @@ def start_run(config: dict, root: Path | None = None, label: str | None = None,
     """Create a run directory for `config` and start its worker in the background.
 
     Args:
-        config: the run's config.json content (see `core.training.make_train_config`).
+        config: the run's config.json content (see `core.runs.training.make_train_config`).
         root: where to create the run directory. Defaults to the workspace's runs folder.
         label: a readable part of the directory name. Defaults to the network's name.
         queue: let the worker wait its turn behind other queued workers. Defaults to True.

@@ -6,7 +6,7 @@ by pooling layer), `dropout1..` (in order), `flatten`, `dense1..`, `output`.
 
 from __future__ import annotations
 
-from core.config import NetConfig
+from core.nets.config import NetConfig
 
 
 def _optimizer(config: NetConfig):

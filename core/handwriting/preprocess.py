@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.errors import LabError
-from core.imageio import flatten_alpha, to_grey
+from core.handwriting.imageio import flatten_alpha, to_grey
 
 WORK_SIDE = 1024          # larger inputs are shrunk first (area averaging keeps thin strokes as grey)
 BOX = 20                  # MNIST fits each digit into 20x20 ...

@@ -1,6 +1,6 @@
 """Activations: what each layer of a model outputs for one chosen input image.
 
-Truncated models (`core.network.truncate`) are built by the caller once per (model, layer) and passed
+Truncated models (`core.nets.network.truncate`) are built by the caller once per (model, layer) and passed
 in, so that a page can cache them; the functions here only pick inputs, run them and reshape outputs.
 """
 
@@ -29,7 +29,7 @@ def choose_input(dataset, source: str = "train", index: int = 0, drawn: dict | N
     """The image the Examine page studies.
 
     Args:
-        dataset: a `core.datasets.Dataset` (MNIST-like, 28x28 greyscale).
+        dataset: a `core.data.datasets.Dataset` (MNIST-like, 28x28 greyscale).
         source: "train" (training example `index`, the first by default), "test" (test example `index`)
             or "drawn" (the Draw page's `drawn_digit`). Defaults to "train".
         index: which example. Defaults to 0.
@@ -63,7 +63,7 @@ def choose_input(dataset, source: str = "train", index: int = 0, drawn: dict | N
 
 def dataset_for_run(run_dir: str | Path | None) -> str:
     """The dataset a run trained on (from its config.json); "mnist" when unknown or not 28x28 greyscale."""
-    from core.rundir import read_json
+    from core.runs.rundir import read_json
 
     if not run_dir:
         return "mnist"
@@ -118,7 +118,7 @@ def layer_output(truncated, images) -> np.ndarray:
 def maps_of(output: np.ndarray, width: int | None = None) -> np.ndarray:
     """An activation as a stack of 2-D maps for a gallery: (C, H, W) for conv/pool outputs, one map
     laid out row by row for a flat (dense) output."""
-    from core.pictures import as_grid
+    from core.examine.pictures import as_grid
 
     output = np.asarray(output)
     if output.ndim == 3:

@@ -1,7 +1,7 @@
 """Transfer learning: freeze the MNIST network, give it a new N-class head, train on a few symbols.
 
 A run is an ordinary run directory (config kind "transfer") trained by the background worker
-through `core.training.train_loop`, so pages watch it like any run. Its config names the base model
+through `core.runs.training.train_loop`, so pages watch it like any run. Its config names the base model
 and the folders of training and held-out letters; after training, `transfer_eval.json` compares the
 new head with KNN in the embedding space on the same held-out images.
 """
@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core import rundir
+from core.runs import rundir
 from core.errors import LabError
 
 EVAL_FILE = "transfer_eval.json"
@@ -23,7 +23,7 @@ EVAL_FILE = "transfer_eval.json"
 def make_transfer_config(model_path: str | Path, train_dir: str | Path, test_dir: str | Path | None = None,
                          epochs: int = 30, batch_size: int = 8, learning_rate: float = 0.01,
                          seed: int = 0, holdout: float = 0.34, k: int = 1) -> dict:
-    """The `config.json` of a transfer run (for `core.jobs.start_run` or `run_transfer`).
+    """The `config.json` of a transfer run (for `core.runs.jobs.start_run` or `run_transfer`).
 
     Args:
         model_path: the base `.keras` model (its layers are frozen).
@@ -78,7 +78,7 @@ def load_transfer_data(config: dict):
     Raises:
         LabError: unreadable folders, or held-out letters of a class the head is not trained on.
     """
-    from core.symbols import load_folder
+    from core.greek.symbols import load_folder
 
     train = load_folder(config["train_dir"])
     if not config.get("test_dir"):
@@ -99,7 +99,7 @@ def build_transfer_model(base, num_classes: int, learning_rate: float = 0.01):
     """The base model frozen up to its embedding layer, with a new trainable softmax head `output`."""
     import keras
 
-    from core.embedding import embedding_layer
+    from core.greek.embedding import embedding_layer
 
     cut = base.get_layer(embedding_layer(base)).output
     for layer in base.layers:
@@ -115,12 +115,12 @@ def run_transfer(run_dir: str | Path, reporter=None):
     """Train a transfer run (worker job kind "transfer") and write its KNN comparison.
 
     Returns:
-        The `core.training.LoopResult`.
+        The `core.runs.training.LoopResult`.
     """
     import keras
 
-    from core.modelio import load_model
-    from core.training import train_loop
+    from core.nets.modelio import load_model
+    from core.runs.training import train_loop
 
     run_dir = Path(run_dir)
     config = rundir.read_config(run_dir)
@@ -148,8 +148,8 @@ def compare_with_knn(transfer_model, base_model, train, test, k: int = 1, mode: 
         {"classes", "test_accuracy", "knn_accuracy", "k", "rows": [{"name", "label", "transfer",
         "knn", "probability"}]}.
     """
-    from core.embedding import DEFAULT_MODE, feature_model, knn_features
-    from core.knn import classify
+    from core.greek.embedding import DEFAULT_MODE, feature_model, knn_features
+    from core.greek.knn import classify
 
     probs = np.asarray(transfer_model(test.images[..., None], training=False))
     pred = probs.argmax(axis=1)

@@ -1,6 +1,6 @@
 """Network and training configuration as plain dataclasses with a JSON round-trip, and presets.
 
-A `NetConfig` fully describes a model and how it is trained; `core.network.build_model` turns it
+A `NetConfig` fully describes a model and how it is trained; `core.nets.network.build_model` turns it
 into a Keras functional model whose layer names are stable (`conv1`, `conv2`, `pool1`, `dense1`,
 ..., `output`) so that truncation and filter extraction can find layers by name.
 """

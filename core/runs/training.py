@@ -14,10 +14,10 @@ from pathlib import Path
 
 import numpy as np
 
-from core import rundir
-from core.config import NetConfig
-from core.datasets import load_dataset, to_model_input
-from core.histograms import save_epoch_histograms
+from core.runs import rundir
+from core.nets.config import NetConfig
+from core.data.datasets import load_dataset, to_model_input
+from core.examine.histograms import save_epoch_histograms
 
 PROGRESS_INTERVAL_S = 0.5
 
@@ -146,7 +146,7 @@ def train_loop(run_dir: Path, model, x_train, y_train, x_test, y_test, *, epochs
         train_loss, train_acc = model.evaluate(x_train, y_train, batch_size=eval_batch_size, verbose=0)
         test_loss, test_acc = model.evaluate(x_test, y_test, batch_size=eval_batch_size, verbose=0)
         snapshot.set_weights(model.get_weights())
-        from core.modelio import save_model_atomic
+        from core.nets.modelio import save_model_atomic
 
         save_model_atomic(snapshot, run_dir / "model.keras")
         if conv is not None:
@@ -194,7 +194,7 @@ def run_training(run_dir: Path, reporter=None) -> LoopResult:
     """
     import keras
 
-    from core.network import build_model
+    from core.nets.network import build_model
 
     config = rundir.read_config(run_dir)
     net = NetConfig.from_dict(config["net"])

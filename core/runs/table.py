@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from core import rundir
-from core.training_plots import format_duration
+from core.runs import rundir
+from core.runs.plots import format_duration
 
 COLUMNS = ("run", "status", "dataset", "preset", "best test acc", "epochs", "duration", "started")
 
 
 def table_rows(summaries: list[dict]) -> list[dict]:
-    """Display rows (see `COLUMNS`) for `core.rundir.list_runs` summaries, in the same order.
+    """Display rows (see `COLUMNS`) for `core.runs.rundir.list_runs` summaries, in the same order.
 
     Accuracy is a fraction (the page formats it as a percentage); epochs reads 'done/planned'.
     """

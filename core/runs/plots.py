@@ -16,7 +16,7 @@ def metrics_figure(rows: list[dict], epochs: int | None = None, title: str | Non
     """Accuracy and loss per epoch, train and test, side by side.
 
     Args:
-        rows: metric lines of a run (`core.rundir.read_metrics`), one per finished epoch.
+        rows: metric lines of a run (`core.runs.rundir.read_metrics`), one per finished epoch.
         epochs: planned epoch count; fixes the x axis so the curves grow into it. Defaults to None.
         title: optional figure title.
 
@@ -63,7 +63,7 @@ def progress_view(status: dict, progress: dict, metrics: list[dict], now: float 
     """What a progress bar shows for a run.
 
     Args:
-        status: the run's status.json (`core.rundir.read_status`).
+        status: the run's status.json (`core.runs.rundir.read_status`).
         progress: the run's progress.json (batch within the current epoch).
         metrics: finished-epoch rows; their durations estimate the time of the epochs still to come.
         now: current time; defaults to `time.time()`.

@@ -35,8 +35,8 @@ def embedding_layer(model) -> str:
 
 
 def embedder(model, layer: str | None = None):
-    """The model cut at its embedding layer (by name, via `core.network.truncate`)."""
-    from core.network import truncate
+    """The model cut at its embedding layer (by name, via `core.nets.network.truncate`)."""
+    from core.nets.network import truncate
 
     return truncate(model, layer or embedding_layer(model))
 

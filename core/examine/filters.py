@@ -162,7 +162,7 @@ def epoch_title(epoch: int) -> str:
 
 
 def epoch_grid(history: dict, epoch: int, limit: float | None = None):
-    """The 8-column filter grid of one saved epoch (see `core.rundir.load_epoch_filters`).
+    """The 8-column filter grid of one saved epoch (see `core.runs.rundir.load_epoch_filters`).
 
     Args:
         history: {epoch: {"kernel": (kh, kw, 1, filters), "bias": ...}}.
@@ -170,7 +170,7 @@ def epoch_grid(history: dict, epoch: int, limit: float | None = None):
         limit: half-width of the colour scale. Defaults to the largest weight over all epochs, so that
             frames of different epochs compare.
     """
-    from core.pictures import heatmap_grid, symmetric_limit
+    from core.examine.pictures import heatmap_grid, symmetric_limit
 
     limit = limit or symmetric_limit(*(h["kernel"] for h in history.values()))
     kernel = history[epoch]["kernel"]
@@ -180,7 +180,7 @@ def epoch_grid(history: dict, epoch: int, limit: float | None = None):
 
 def epochs_gif(history: dict, duration_ms: int = 600) -> bytes:
     """Every saved epoch's filter grid, on one colour scale, as an animated GIF."""
-    from core.pictures import symmetric_limit, to_gif
+    from core.examine.pictures import symmetric_limit, to_gif
 
     limit = symmetric_limit(*(h["kernel"] for h in history.values()))
     return to_gif([epoch_grid(history, e, limit) for e in sorted(history)], duration_ms)

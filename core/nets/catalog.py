@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from core import rundir
+from core.runs import rundir
 from core.paths import default_model_path, lab_home, runs_dir, workspace_dir
 
 
@@ -67,7 +67,7 @@ def save_upload(name: str, data: bytes) -> Path:
         ModelFileError: the file is not a usable, safe `.keras` classifier (nothing is kept).
     """
     from core.errors import ModelFileError
-    from core.modelio import MAX_MODEL_BYTES, load_model
+    from core.nets.modelio import MAX_MODEL_BYTES, load_model
 
     if len(data) > MAX_MODEL_BYTES:
         raise ModelFileError(f"{name} is larger than {MAX_MODEL_BYTES // 2**20} MB.")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.datasets import Dataset, to_model_input
+from core.data.datasets import Dataset, to_model_input
 
 EPSILON = 1e-7  # Keras' clipping in categorical cross-entropy
 

@@ -8,7 +8,7 @@ Layout of one run directory::
     progress.json    batch progress within the current epoch, for progress bars; atomic
     model.keras      the model after the last finished epoch; replaced atomically
     filters/         first-layer kernel and bias after each epoch (epoch_000 = initial weights)
-    histograms/      every weight tensor's histogram after each epoch (see core.histograms)
+    histograms/      every weight tensor's histogram after each epoch (see core.examine.histograms)
     worker.log       the worker's own output
     STOP             created by anyone who wants the worker to stop after its current batch
 

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from core.embedding import DEFAULT_MODE, embedding_layer, feature_model, knn_features, ssd_matrix
+from core.greek.embedding import DEFAULT_MODE, embedding_layer, feature_model, knn_features, ssd_matrix
 from core.errors import LabError
-from core.symbols import SymbolSet
+from core.greek.symbols import SymbolSet
 
 
 @dataclass
@@ -54,7 +54,7 @@ class QueryResult:
 def query(model, analysis: Analysis, symbols: SymbolSet, image: np.ndarray, k: int = 3,
           show: int = 5) -> QueryResult:
     """Place one 28x28 image among `symbols`: nearest neighbours by KNN features, with raw SSDs."""
-    from core.knn import classify
+    from core.greek.knn import classify
 
     fm = feature_model(model)
     k = max(1, min(k, len(symbols)))

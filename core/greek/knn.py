@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.embedding import ssd_matrix
+from core.greek.embedding import ssd_matrix
 from core.errors import LabError
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.evaluate import Evaluation
+from core.examine.evaluate import Evaluation
 
 
 def first_table(evaluation: Evaluation, class_names: list[str], n: int = 10) -> list[dict]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.errors import LabError
-from core.filters import ConvInfo, conv_info, conv_layer, layer_filters
+from core.examine.filters import ConvInfo, conv_info, conv_layer, layer_filters
 
 
 def _activation(name: str):
@@ -201,12 +201,12 @@ def compare(model, image: np.ndarray, layer_name: str, pre_model=None, post_mode
         image: one input image, (28, 28) or (28, 28, 1) floats in [0, 1].
         layer_name: a Conv2D layer of `model`.
         pre_model, post_model, input_model: cached truncated models (see `pre_activation_model`,
-            `core.network.truncate` and `layer_input_model`); built here when not given.
+            `core.nets.network.truncate` and `layer_input_model`); built here when not given.
 
     Returns:
         A `Comparison` with both results and what was accounted for.
     """
-    from core.network import truncate
+    from core.nets.network import truncate
 
     info = conv_info(model, layer_name)
     kernel, bias = layer_filters(model, layer_name)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
-from core.config import ConvBlock, DenseLayer, NetConfig
+from core.nets.config import ConvBlock, DenseLayer, NetConfig
 
 # layer type -> box colour of the diagram
 COLORS = {
@@ -45,7 +45,7 @@ def summarize_config(config: NetConfig) -> dict:
         {"layers": [{"name", "type", "output_shape", "params"}...] including the input,
          "total_params": int, "trainable_params": int}.
     """
-    from core.network import build_model, layer_table
+    from core.nets.network import build_model, layer_table
 
     model = build_model(config, compile=False)
     rows = [{"name": "image", "type": "InputLayer",

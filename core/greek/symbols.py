@@ -3,7 +3,7 @@
 A symbol's class comes from, in this order: a `labels.csv` (columns `filename,label`) at the folder's
 root; the folder the image sits in (`alpha/001.png`); the start of its file name (`alpha_001.png`).
 Images of any size are turned into 28x28 MNIST-like images by the handwriting preprocessing
-(`core.preprocess`). A set can be written as the two CSV files the assignment asks for, one row of
+(`core.handwriting.preprocess`). A set can be written as the two CSV files the assignment asks for, one row of
 784 intensities per image and one category index per image, with the class mapping beside them.
 """
 
@@ -125,7 +125,7 @@ def scan_folder(folder: str | Path) -> list[tuple[str, str]]:
 
 def to_mnist(image: np.ndarray, **options) -> np.ndarray:
     """One decoded image as a 28x28 float32 MNIST-like image, through the handwriting preprocessing."""
-    from core.preprocess import preprocess
+    from core.handwriting.preprocess import preprocess
 
     return np.asarray(preprocess(image, **options).image, dtype=np.float32)
 
@@ -138,7 +138,7 @@ def load_folder(folder: str | Path, min_classes: int = 2, min_per_class: int = 1
         folder: the folder (class from labels.csv, sub-folder or file name).
         min_classes: fewest classes accepted. Defaults to 2 (embedding comparisons need two).
         min_per_class: fewest images per class. Defaults to 1.
-        **options: passed to `core.preprocess.preprocess`.
+        **options: passed to `core.handwriting.preprocess.preprocess`.
 
     Returns:
         A `SymbolSet`; unreadable or blank images are listed in `skipped`, not fatal.
@@ -146,7 +146,7 @@ def load_folder(folder: str | Path, min_classes: int = 2, min_per_class: int = 1
     Raises:
         LabError: no usable images, too few classes or images, or a class that cannot be told.
     """
-    from core.imageio import decode_image
+    from core.handwriting.imageio import decode_image
 
     folder = Path(folder)
     items = scan_folder(folder)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.datasets import Dataset
+from core.data.datasets import Dataset
 
 
 def class_counts(data: Dataset) -> list[dict]:

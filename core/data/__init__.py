@@ -1,0 +1,1 @@
+"""Datasets (MNIST, Fashion-MNIST) and what the Data page shows about them."""

@@ -1,0 +1,1 @@
+"""Greek letters: symbol sets, the generator, embeddings, SSD, KNN, transfer learning, projections."""

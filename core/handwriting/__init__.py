@@ -1,0 +1,1 @@
+"""A person's own handwriting: decoding images, MNIST-like preprocessing, sheets, reading, the saved set."""

@@ -1,0 +1,1 @@
+"""Networks: configs and presets, building Keras models, loading/saving, the model catalog."""
