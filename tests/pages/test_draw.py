@@ -56,7 +56,7 @@ def test_drawing_is_read_and_shared_with_examine(mnist):
     """An injected canvas drawing of a 7 is read as 7, its steps shown, and stored as drawn_digit."""
     at = open_page()
     seven = mnist.x_test[int(np.flatnonzero(mnist.y_test == 7)[0])]
-    at.session_state["draw_canvas_0"] = canvas_state(drawing_of(seven))
+    at.session_state["draw_canvas"] = canvas_state(drawing_of(seven))
     at.run()
     assert not at.exception
     assert "Prediction: **7**" in texts(at)
@@ -90,7 +90,7 @@ def test_saving_to_my_set_shows_the_models_accuracy(mnist):
         user_set.remove_digit(item.path)
     at = open_page()
     three = mnist.x_test[int(np.flatnonzero(mnist.y_test == 3)[0])]
-    at.session_state["draw_canvas_0"] = canvas_state(drawing_of(three))
+    at.session_state["draw_canvas"] = canvas_state(drawing_of(three))
     at.run()
     at.button(key="FormSubmitter:draw_canvas_in_save-Save to my set").click()
     at.run()
@@ -103,7 +103,7 @@ def test_lowering_confidence_threshold_changes_unclear_flag(mnist):
     """A 99% threshold flags more readings as unclear than the default 90%."""
     at = open_page()
     digit = mnist.x_test[int(np.flatnonzero(mnist.y_test == 9)[3])]
-    at.session_state["draw_canvas_0"] = canvas_state(drawing_of(digit))
+    at.session_state["draw_canvas"] = canvas_state(drawing_of(digit))
     at.run()
     at.slider(key="draw_threshold").set_value(0.99)
     at.run()
@@ -166,7 +166,7 @@ def test_an_empty_drawing_says_so_instead_of_guessing():
     at = open_page()
     blank = np.zeros((280, 280, 4), np.uint8)
     blank[..., 3] = 255
-    at.session_state["draw_canvas_0"] = canvas_state(blank)
+    at.session_state["draw_canvas"] = canvas_state(blank)
     at.run()
     assert not at.exception
     assert "blank" in texts(at) and "Prediction:" not in texts(at)
