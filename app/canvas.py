@@ -83,3 +83,9 @@ def canvas_with_controls(key: str, default_width: int = 18, size: int = SIZE,
     st.button("Clear the canvas", key=f"{key}_clear", on_click=clear_canvas, args=(key,),
               icon=":material/delete:")
     return png
+
+
+def drawn_ink(png: bytes) -> np.ndarray | None:
+    """A white-on-black canvas PNG as greyscale uint8 (H, W) ink, or None when nothing shows."""
+    rgb = decode_drawing(png)[..., :3]
+    return rgb.max(axis=2).astype(np.uint8) if rgb.max() > 0 else None

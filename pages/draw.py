@@ -55,7 +55,7 @@ def steps_ui(steps) -> None:
     """The preprocessing steps side by side, each with its title (PNG bytes, made once per input)."""
     cols = st.columns(len(steps))
     for col, (title, png) in zip(cols, steps):
-        col.image(png, caption=title, width="stretch")
+        col.image(png, caption=title, width="stretch", output_format="PNG")
 
 
 def reading_ui(reading: Reading, threshold: float, key: str) -> None:
@@ -113,7 +113,7 @@ def input_ui(prepared_input: tuple[ShownInput | None, str | None], source: str, 
         st.markdown("**Preprocessing, step by step**")
         steps_ui(shown.steps)
     left, right = st.columns([1, 2])
-    left.image(shown.network_png, caption="What the network sees (28x28)")
+    left.image(shown.network_png, caption="What the network sees (28x28)", output_format="PNG")
     with right:
         reading_ui(reading, threshold, key)
         save_ui(shown.image, reading, source, key)

@@ -170,3 +170,34 @@ def test_an_empty_drawing_says_so_instead_of_guessing():
     at.run()
     assert not at.exception
     assert "blank" in texts(at) and "Prediction:" not in texts(at)
+
+
+def _canvas_element(at: AppTest):
+    """The canvas component's element (AppTest shows it as an unknown element)."""
+    found = [e for e in at.get("bidi_component") if "drawable_canvas" in e.proto.component_name]
+    assert len(found) == 1, found
+    return found[0].proto
+
+
+def test_clearing_empties_the_reading_at_once_and_keeps_the_canvas(mnist):
+    """Clear: the same run shows no reading; the canvas keeps its identity and gets a new empty drawing."""
+    import json
+
+    at = open_page()
+    at.session_state["draw_canvas"] = canvas_state(drawing_of(mnist.x_test[0]))
+    at.run()
+    assert "Prediction: **7**" in texts(at)
+    before = _canvas_element(at)
+    at.button(key="draw_canvas_clear").click()
+    at.run()
+    assert not at.exception
+    assert "Draw a digit on the canvas." in texts(at) and "Prediction:" not in texts(at)
+    after = _canvas_element(at)
+    assert after.id == before.id  # no new widget key: the mounted canvas is reused, not remounted
+    initial = json.loads(after.json)["initialDrawing"]
+    assert initial["objects"] == [] and initial != json.loads(before.json)["initialDrawing"]
+    # the canvas answers the reset by sending its (empty) drawing: still no reading, no "blank" guess
+    at.session_state["draw_canvas"] = {"drawing": {"raw": {"objects": []}, "data": canvas_state(
+        drawing_of(np.zeros((28, 28), np.uint8)))["drawing"]["data"]}, "backgroundFit": None}
+    at.run()
+    assert "Draw a digit on the canvas." in texts(at) and "blank" not in texts(at)
