@@ -16,6 +16,7 @@ from app.resources import load_model, mtime
 from app.widgets import png_bytes
 
 NETWORK_SCALE = 6  # the 28x28 input, enlarged for the eye
+FAST_PNG = 1  # zlib level: lossless still, 2.5x faster than the default for eight images a stroke
 
 
 @dataclass(frozen=True)
@@ -65,10 +66,11 @@ def _shown(data: bytes, kind: str, model_path: str, model_mtime: float):
         result = preprocess(raw)
     except NoInkFound as exc:
         return None, str(exc)
-    steps = tuple((title, png_bytes(img, max(1, 112 // max(img.shape[:2])))) for title, img in result.steps)
+    steps = tuple((title, png_bytes(img, max(1, 112 // max(img.shape[:2])), FAST_PNG))
+                  for title, img in result.steps)
     probs = probabilities(load_model(model_path), result.image)[0]
-    return ShownInput(result.image.astype(np.float32), steps, png_bytes(result.image, NETWORK_SCALE),
-                      probs), None
+    return ShownInput(result.image.astype(np.float32), steps,
+                      png_bytes(result.image, NETWORK_SCALE, FAST_PNG), probs), None
 
 
 def shown_input(data: bytes, kind: str, model_path: str) -> tuple[ShownInput | None, str | None]:
