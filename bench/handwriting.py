@@ -129,15 +129,21 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(home: str, root: Path = ROOT) -> tuple[subprocess.Popen, str]:
-    """The lab of checkout `root` on a free port with workspace `home`; returns (process, base URL)."""
+def start_server(home: str, root: Path = ROOT, log: Path | None = None) -> tuple[subprocess.Popen, str]:
+    """The lab of checkout `root` on a free port with workspace `home`; returns (process, base URL).
+
+    Its output goes to `log` when given (and is discarded otherwise).
+    """
     port = _free_port()
-    env = dict(os.environ, LAB_HOME=home)
+    env = dict(os.environ, LAB_HOME=home, PYTHONUNBUFFERED="1")
+    out = open(log, "wb") if log else subprocess.DEVNULL
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(root / "app" / "main.py"), "--server.headless", "true",
          "--server.address", "127.0.0.1", "--server.port", str(port), "--server.fileWatcherType", "none",
          "--browser.gatherUsageStats", "false"],
-        cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT)
+    if log:
+        out.close()  # the child holds its own copy
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 90
     while time.time() < deadline:
