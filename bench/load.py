@@ -11,7 +11,9 @@ image shows within `--timeout` seconds), stroke-to-reading p50/p95 (mouse-up to 
 loaded), the median "Clear the canvas" (click to the reading gone), errors (page errors, Streamlit
 exception boxes, tracebacks in the server log) and the server's peak RSS.
 
-    python -m bench.load [--seconds 60] [--sessions 10] [--timeout 15]
+    python -m bench.load [--seconds 60] [--sessions 10] [--timeout 15] [--root CHECKOUT]
+
+The training is started with this checkout's job API whichever checkout `--root` serves.
 
 Prints one JSON object. Needs Playwright with Chromium (/usr/bin/chromium or LAB_CHROMIUM).
 """
@@ -192,13 +194,13 @@ def _new_tracebacks(log: Path, seen: int) -> tuple[list, int]:
     return [f"server: {line}" for line in lines[seen:] if "Traceback" in line or " ERROR " in line], len(lines)
 
 
-def run_all(seconds: float, sessions: int, timeout_s: float) -> dict:
-    """The three scenarios on one server; a result dict per scenario."""
+def run_all(seconds: float, sessions: int, timeout_s: float, root: Path = ROOT) -> dict:
+    """The three scenarios on one server of checkout `root`; a result dict per scenario."""
     results = {}
     with tempfile.TemporaryDirectory() as home:
         os.environ["LAB_HOME"] = home  # the training's run folder lives in the same throw-away home
         log = Path(home) / "server.log"
-        proc, url = start_server(home, ROOT, log)
+        proc, url = start_server(home, root, log)
         seen = 0
         try:
             for name, n, train in (("1_session", 1, False), (f"{sessions}_sessions", sessions, False),
@@ -220,10 +222,13 @@ def main(argv=None) -> int:
     parser.add_argument("--seconds", type=float, default=60, help="drawing time per scenario")
     parser.add_argument("--sessions", type=int, default=10, help="browser sessions in the crowd scenarios")
     parser.add_argument("--timeout", type=float, default=15, help="seconds after which a stroke counts as lost")
+    parser.add_argument("--root", type=Path, default=ROOT, metavar="CHECKOUT",
+                        help="serve another checkout of the lab (e.g. the previous commit) for a before/after")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    scenarios = run_all(args.seconds, args.sessions, args.timeout)
-    print(json.dumps({"benchmark": "load", "cpu_count": os.cpu_count(), "seconds_per_scenario": args.seconds,
+    scenarios = run_all(args.seconds, args.sessions, args.timeout, args.root.resolve())
+    print(json.dumps({"benchmark": "load", "cpu_count": os.cpu_count(), "root": str(args.root),
+                      "seconds_per_scenario": args.seconds,
                       "scenarios": scenarios, "wall_s": round(time.perf_counter() - started, 1)}))
     return 0
 
