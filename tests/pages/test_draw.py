@@ -201,3 +201,26 @@ def test_clearing_empties_the_reading_at_once_and_keeps_the_canvas(mnist):
         drawing_of(np.zeros((28, 28), np.uint8)))["drawing"]["data"]}, "backgroundFit": None}
     at.run()
     assert "Draw a digit on the canvas." in texts(at) and "blank" not in texts(at)
+
+
+def test_reruns_keep_keras_state_and_reuse_a_strokes_reading(mnist, monkeypatch):
+    """No Keras clear_session (a full gc and a cold kernel cache) after runs; a stroke is read once."""
+    import keras
+
+    import core.handwriting.reading as reading
+    from app import shown_input
+
+    cleared, reads = [], []
+    monkeypatch.setattr(keras.backend, "clear_session", lambda *a, **k: cleared.append(1))
+    shown_input._shown.clear()
+    original = reading.probabilities
+    monkeypatch.setattr(reading, "probabilities", lambda *a, **k: reads.append(1) or original(*a, **k))
+    at = open_page()
+    at.session_state["draw_canvas"] = canvas_state(drawing_of(mnist.x_test[1]))
+    at.run()
+    at.slider(key="draw_threshold").set_value(0.95)  # a rerun that is not a new stroke
+    at.run()
+    at.slider(key="draw_canvas_stroke").set_value(12)
+    at.run()
+    assert not at.exception and "Prediction: **2**" in texts(at)
+    assert cleared == [] and len(reads) == 1
