@@ -165,21 +165,21 @@ def run_knn(args) -> int:
 def run_transfer(args) -> int:
     from core.runs import rundir
     from core.commands.common import ProgressBar
-    from core.commands.train import prepare_run_dir
+    from core.commands.train import create_run
+    from core.greek.embedding import embedding_layer
     from core.nets.modelio import load_model
     from core.paths import default_model_path
     from core.greek.transfer import load_transfer_data, make_transfer_config, read_comparison
     from core.runs.worker import execute
 
     model_path = Path(args.model) if args.model else default_model_path()
-    load_model(model_path)  # fail fast on a bad model, before creating anything
+    embedding_layer(load_model(model_path))  # fail fast on a bad model, before creating anything
     config = make_transfer_config(model_path.resolve(), args.train.resolve(),
                                   args.test.resolve() if args.test else None, epochs=args.epochs,
                                   batch_size=args.batch_size, learning_rate=args.learning_rate,
                                   seed=args.seed)
     load_transfer_data(config)  # bad folders give their message now
-    run_dir = prepare_run_dir(args.run_dir, "transfer")
-    rundir.write_config(run_dir, config)
+    run_dir = create_run(args.run_dir, "transfer", config)
     status = execute(run_dir, reporter=ProgressBar())
     if status.get("state") == "failed":
         print(f"error: {status.get('error')}", file=sys.stderr)
