@@ -29,6 +29,9 @@ _lock = threading.Lock()
 class WriteFailed(LabError, OSError):
     """A file could not be written (full disk, no permission); the previous version is kept."""
 
+    def __str__(self) -> str:  # OSError would print "[Errno 28] ..." once errno is set
+        return str(self.args[0]) if self.args else ""
+
 
 def temp_path(path: str | os.PathLike) -> Path:
     """A unique hidden temporary name beside `path` that keeps its suffix (`.keras`, `.npz`, `.png`)."""
