@@ -53,8 +53,8 @@ def write_failed(exc: OSError, path: Path) -> WriteFailed:
         return exc
     code = exc.errno
     if code in (errno.ENOSPC, errno.EDQUOT):
-        text = (f"The disk is full: could not write {path.name} in {path.parent}; the previous "
-                "version is kept. Free some space and try again.")
+        text = (f"The disk is full: could not write {path.name} in {path.parent}; nothing saved "
+                "before was lost. Free some space and try again.")
     elif code in (errno.EISDIR, errno.ENOTDIR):
         text = f"Cannot write {path}: a folder and a file are in each other's way."
     else:
