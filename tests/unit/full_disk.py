@@ -12,6 +12,8 @@ import contextlib
 import errno
 import io
 import os
+import shutil
+import subprocess
 from pathlib import Path
 
 
@@ -114,3 +116,12 @@ def bytes_written(folder: str | os.PathLike, write) -> int:
         write()
     restore(folder, saved)
     return (1 << 62) - budget.room
+
+
+def tmpfs_available() -> bool:
+    """Whether this machine lets a test mount a small tmpfs in its own namespace (`unshare -rm`)."""
+    if not shutil.which("unshare"):
+        return False
+    probe = subprocess.run(["unshare", "-rm", "sh", "-c", "mount -t tmpfs -o size=64k tmpfs /mnt"],
+                           capture_output=True)
+    return probe.returncode == 0

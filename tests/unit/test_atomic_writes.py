@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import errno
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -19,7 +18,7 @@ import pytest
 
 from core import files
 from core.errors import LabError
-from tests.unit.full_disk import bytes_written, disk_with_room, snapshot
+from tests.unit.full_disk import bytes_written, disk_with_room, snapshot, tmpfs_available
 from tests.unit.greek_helpers import copy_letters
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -178,15 +177,7 @@ def test_a_failing_writer_leaves_no_temporary_file(tmp_path):
     assert snapshot(tmp_path) == {"a.txt": b"old"}
 
 
-def _tmpfs_available() -> bool:
-    if not shutil.which("unshare"):
-        return False
-    probe = subprocess.run(["unshare", "-rm", "sh", "-c", "mount -t tmpfs -o size=64k tmpfs /mnt"],
-                           capture_output=True)
-    return probe.returncode == 0
-
-
-@pytest.mark.skipif(not _tmpfs_available(), reason="needs `unshare -rm` and tmpfs mounts (user namespaces)")
+@pytest.mark.skipif(not tmpfs_available(), reason="needs `unshare -rm` and tmpfs mounts (user namespaces)")
 def test_greek_csv_on_a_real_full_tmpfs_keeps_the_old_files(tmp_path, shared_data):
     """`greek-csv` into a folder on a 96 KiB tmpfs that holds a smaller set: exit 2, old set intact."""
     small = copy_letters(shared_data, tmp_path / "small", ("alpha", "beta"), per_class=3)

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.unit.full_disk import tmpfs_available
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -104,15 +105,7 @@ def test_a_job_failing_inside_the_worker(tmp_path, debug):
     assert json.loads((run / "status.json").read_text())["state"] == "failed"
 
 
-def _tmpfs_available() -> bool:
-    if not shutil.which("unshare"):
-        return False
-    probe = subprocess.run(["unshare", "-rm", "sh", "-c", "mount -t tmpfs -o size=64k tmpfs /mnt"],
-                           capture_output=True)
-    return probe.returncode == 0
-
-
-needs_tmpfs = pytest.mark.skipif(not _tmpfs_available(), reason="needs `unshare -rm` and tmpfs mounts")
+needs_tmpfs = pytest.mark.skipif(not tmpfs_available(), reason="needs `unshare -rm` and tmpfs mounts")
 
 
 def _on_tmpfs(tmp_path: Path, size: str, then: str):
