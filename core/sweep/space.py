@@ -190,12 +190,21 @@ def space_from_dict(data: dict) -> SearchSpace:
 
 
 def _check_values(space: SearchSpace) -> None:
-    """Every value of every dimension (a range's ends first) must give a valid network on the base."""
+    """Every value of every dimension (a range's ends first) must be a valid setting of the fields it sets.
+
+    Only each field's type and range are checked here: whether the layers still fit the image
+    depends on the other dimensions too, so an impossible combination fails just its trial.
+    """
+    from core.nets.validate import check_config
+
     for n, d in space.dimensions.items():
         ends = [] if d.values is not None else [d.kind(d.low), d.kind(d.high)]
         for v in ends + d.discrete():
+            net = apply_params(space.base, {n: v})
+            if n != "epochs":
+                net.epochs = int(space.epochs)
             try:
-                space.network({n: v})
+                check_config(net)
             except LabError as exc:
                 raise LabError(f"{n}: the value {v!r} gives an invalid network: {exc}") from None
 

@@ -137,3 +137,12 @@ def test_good_inputs_still_load():
                                             "learning_rate": {"low": 0.001, "high": 0.01, "log": True}}})
     assert space.grid()["filters"] == [8, 16, 24, 32]
     assert len(space.grid()["learning_rate"]) == 5
+
+
+def test_a_value_that_only_fails_with_some_other_values_is_left_to_its_trials():
+    """3 convs of 5x5 shrink the image below 1x1, 3 of 3x3 do not: the space is fine, that trial fails."""
+    space = space_from_dict({"base": "pytorch-tutorial",
+                             "dimensions": {"conv_layers": [2, 3], "filter_size": [3, 5]}})
+    assert len(space.network({"conv_layers": 3, "filter_size": 3}).conv) == 3
+    with pytest.raises(LabError, match="below 1x1"):
+        space.network({"conv_layers": 3, "filter_size": 5})
