@@ -129,9 +129,9 @@ async def _session(browser, url: str, delay_s: float, seconds: float, timeout_s:
             if n % 3 == 0:
                 await _clear(page, tally, timeout_s)
             await asyncio.sleep(max(0.0, PERIOD_S - (time.perf_counter() - tick)))
-        if await page.get_by_test_id("stException").count():
-            tally.errors.append("an exception box on the page: " + await page.get_by_test_id("stException")
-                                .first.inner_text())
+        crash = page.get_by_test_id("stException").or_(page.get_by_text("Something went wrong inside the lab"))
+        if await crash.count():
+            tally.errors.append("an error on the page: " + await crash.first.inner_text())
     except Exception as exc:  # a session that could not run is an error, not a crash of the bench
         tally.errors.append(f"session failed: {type(exc).__name__}: {exc}")
     finally:
@@ -199,7 +199,7 @@ def run_all(seconds: float, sessions: int, timeout_s: float, root: Path = ROOT) 
     results = {}
     with tempfile.TemporaryDirectory() as home:
         os.environ["LAB_HOME"] = home  # the training's run folder lives in the same throw-away home
-        log = Path(home) / "server.log"
+        log = Path(home) / "console.log"  # the server's output (the lab's own server.log sits beside it)
         proc, url = start_server(home, root, log)
         seen = 0
         try:

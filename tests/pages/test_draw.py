@@ -207,14 +207,13 @@ def test_reruns_keep_keras_state_and_reuse_a_strokes_reading(mnist, monkeypatch)
     """No Keras clear_session (a full gc and a cold kernel cache) after runs; a stroke is read once."""
     import keras
 
-    import core.handwriting.reading as reading
     from app import shown_input
 
     cleared, reads = [], []
     monkeypatch.setattr(keras.backend, "clear_session", lambda *a, **k: cleared.append(1))
     shown_input._shown.clear()
-    original = reading.probabilities
-    monkeypatch.setattr(reading, "probabilities", lambda *a, **k: reads.append(1) or original(*a, **k))
+    original = shown_input._decoded  # the first step of reading an input
+    monkeypatch.setattr(shown_input, "_decoded", lambda *a, **k: reads.append(1) or original(*a, **k))
     at = open_page()
     at.session_state["draw_canvas"] = canvas_state(drawing_of(mnist.x_test[1]))
     at.run()
