@@ -84,7 +84,13 @@ def run(args) -> int:
             printed.append(row)
         bar(epoch, epochs, batch, batches)
 
-    status = execute(run_dir, reporter=reporter)
+    def waiting():
+        from core.runs.queue import ENV_VAR, max_trainings
+
+        print(f"waiting for a free training slot ({max_trainings()} at a time; {ENV_VAR} allows more)",
+              file=sys.stderr, flush=True)
+
+    status = execute(run_dir, reporter=reporter, queue=True, on_wait=waiting)
     metrics = rundir.read_metrics(run_dir)
     for row in metrics[len(printed):]:
         bar.epoch_line(row, config["epochs"])
