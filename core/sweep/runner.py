@@ -203,10 +203,16 @@ def drive(name: str, url: str | None = None, recycle: int = DEFAULT_RECYCLE, in_
         (folder / "STOP").unlink(missing_ok=True)
 
 
-def _all_done(store: storage.Store, space, strategy: str, n_trials: int) -> bool:
+def _next_step(store: storage.Store, space, strategy: str, n_trials: int) -> str:
+    """'work' (start a trial process), 'wait' (other workers' trials still run) or 'done'."""
     current = store.study()
     recover_stale(store, current, space)  # trials of processes or machines that died meanwhile
-    return next_action(current, space, strategy, n_trials, enqueue=False) == "done"
+    if next_action(current, space, strategy, n_trials, enqueue=False) != "done":
+        return "work"
+    # Wait for the last trials of other workers: one may die and be re-queued, and the summary
+    # printed at the end should be the study's final one.
+    running = current.get_trials(deepcopy=False, states=(storage.import_optuna().trial.TrialState.RUNNING,))
+    return "wait" if running else "done"
 
 
 def _process_loop(store: storage.Store, space, recycle: int, log) -> str:
@@ -216,8 +222,12 @@ def _process_loop(store: storage.Store, space, recycle: int, log) -> str:
     while True:
         if stop.exists():
             return "stopped"
-        if storage.retry_while_unreachable(lambda: _all_done(store, space, strategy, n_trials)):
+        step = storage.retry_while_unreachable(lambda: _next_step(store, space, strategy, n_trials))
+        if step == "done":
             return "done"
+        if step == "wait":
+            time.sleep(2.0)
+            continue
         code = spawn("core.sweep.runner", store.name, "--storage", store.url, "--max-trials", str(recycle),
                      log=log, detach=False).wait()
         if code in (0, EXIT_STORAGE):  # EXIT_STORAGE: the next round waits for the database
