@@ -25,7 +25,7 @@ GRID = {"filters": [2, 4, 6], "dense_units": [8, 16]}  # 6 trials
 
 def _space(tmp_path: Path) -> Path:
     path = tmp_path / "space.json"
-    path.write_text(json.dumps({"name": "pg", "base": TINY, "train_subset": 3000, "test_subset": 300,
+    path.write_text(json.dumps({"name": "pg", "base": TINY, "train_subset": 2000, "test_subset": 200,
                                 "epochs": 1, "dimensions": GRID}))
     return path
 
