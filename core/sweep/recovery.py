@@ -39,13 +39,14 @@ def recover_stale(store: storage.Store, study, space) -> list[int]:
     optuna = storage.import_optuna()
     local_only = not storage.is_database(store.url)
     recovered = []
+    # Study.get_trials (public): FrozenTrial user_attrs, params and datetime_start are all we read
     for t in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):
-        if is_dead(t, store.name, local_only) and _settle(store, study, t, space):
+        if is_dead(t, store.name, local_only) and settle(store, study, t, space):
             recovered.append(t.number)
     return recovered
 
 
-def _settle(store: storage.Store, study, trial, space) -> bool:
+def settle(store: storage.Store, study, trial, space) -> bool:
     """Complete or fail one dead trial; False when another process settled it first."""
     optuna = storage.import_optuna()
     set_attr = partial(store.set_trial_attr, trial.number)  # public BaseStorage.set_trial_user_attr
@@ -68,6 +69,7 @@ def _settle(store: storage.Store, study, trial, space) -> bool:
         # trial finished meanwhile, e.g. another worker's recovery got there first; it re-queued it.
         return False
     if complete:
+        # Study.enqueue_trial: the next ask anywhere gets exactly these parameters
         study.enqueue_trial(dict(trial.params), user_attrs={"retry_of": trial.number})
     return True
 

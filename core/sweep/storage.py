@@ -113,7 +113,7 @@ def resolve_url(name: str, url: str | None) -> str:
 
 def open_storage(url: str):
     """An Optuna storage for `url` (`journal:PATH`, a `*.log` path, or an SQLAlchemy database URL)."""
-    import optuna
+    optuna = import_optuna()
 
     if url.startswith("journal:") or url.endswith(".log"):
         path = Path(url.removeprefix("journal:"))

@@ -1,9 +1,10 @@
-"""One queue for all local training: CLI `train` waits for a slot held by another training."""
+"""One queue for all local training: CLI `train` and sweep trials wait for a slot held by another training."""
 
 import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -63,3 +64,34 @@ def test_cli_train_waits_for_a_busy_slot_then_trains(tmp_path, monkeypatch):
     status = rundir.read_status(run_dir)
     assert status["state"] == "finished" and status["started"] >= released - 0.5
     assert json.loads(out)["state"] == "finished"
+
+
+def test_a_sweep_trial_takes_the_same_queue(monkeypatch, lab_home):
+    from core.sweep import report, runner, storage
+    from core.sweep.space import space_from_dict
+
+    monkeypatch.delenv(queue.ENV_VAR, raising=False)
+    tiny = {"name": "tiny", "conv": [{"filters": 4, "kernel_size": 3, "pool_size": 2}], "dense": [{"units": 8}],
+            "batch_size": 64, "epochs": 1}
+    space = space_from_dict({"name": "q", "base": tiny, "train_subset": 300, "test_subset": 100, "epochs": 1,
+                             "dimensions": {"filters": [2]}})
+    runner.setup_study("queued-trial", space, "grid", None)
+    run_dir = storage.study_dir("queued-trial") / "runs" / "trial-0000"
+    held = queue.try_slot()
+    assert held is not None
+    sweep = threading.Thread(target=runner.drive, args=("queued-trial",), kwargs={"in_process": True})
+    sweep.start()
+    try:
+        deadline = time.time() + 120
+        while rundir.read_status(run_dir).get("state") != "queued":
+            assert sweep.is_alive() and time.time() < deadline, "the trial never queued"
+            time.sleep(0.2)
+        time.sleep(2)
+        assert rundir.read_status(run_dir)["state"] == "queued" and not rundir.read_metrics(run_dir)
+    finally:
+        held.close()
+    sweep.join(timeout=240)
+    assert not sweep.is_alive()
+    rows = report.trial_rows(storage.load_study("queued-trial"))
+    assert [r["state"] for r in rows] == ["COMPLETE"]
+    assert rundir.read_status(run_dir)["state"] == "finished"

@@ -110,8 +110,8 @@ def test_two_recoverers_racing_settle_a_trial_once(study):
     store, s, space = study
     trial = _asked(s, {"filters": 4, "dense_units": 16})
     (frozen,) = s.get_trials(states=(storage.import_optuna().trial.TrialState.RUNNING,))
-    assert recovery._settle(store, s, frozen, space) is True
-    assert recovery._settle(store, s, frozen, space) is False  # the second one sees it finished
+    assert recovery.settle(store, s, frozen, space) is True
+    assert recovery.settle(store, s, frozen, space) is False  # the second one sees it finished
     assert len([t for t in s.get_trials() if t.state.name == "WAITING"]) == 1
     assert _by_number(s, trial.number).state.name == "FAIL"
 
