@@ -15,7 +15,7 @@ from functools import partial
 from pathlib import Path
 
 from core.runs import rundir
-from core.runs.liveness import STALE_S, is_alive  # noqa: F401  (STALE_S: the stated limit, for callers)
+from core.runs.liveness import is_alive
 from core.sweep import storage
 from core.sweep.trial import record_metrics
 
