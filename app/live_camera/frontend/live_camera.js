@@ -1,0 +1,77 @@
+// Live camera frames for Recognition Lab (a Streamlit components-v2 module, plain JS, no build step).
+//
+// Streamlit calls the default export on mount and again whenever Python sends new `data`, always with
+// the same parentElement, so one session per parentElement holds the camera across calls. Python acks
+// each frame by sending back its number (`data.done`); the next frame leaves only after that ack and
+// the frame interval, so a slow server never builds a queue of stale frames.
+
+const sessions = new WeakMap();
+const ACK_TIMEOUT_MS = 3000; // a frame lost in a cancelled rerun is replaced after this long
+
+function startSession(root) {
+  const video = root.querySelector("video");
+  const status = root.querySelector(".status");
+  const canvas = document.createElement("canvas");
+  const s = { video, status, canvas, sent: 0, done: 0, sentAt: 0, acks: [], stream: null,
+              timer: null, config: {}, setTriggerValue: null, setStateValue: null };
+  s.stop = () => {
+    clearInterval(s.timer);
+    if (s.stream) s.stream.getTracks().forEach((t) => t.stop());
+    sessions.delete(root);
+  };
+  navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 640 }, height: { ideal: 480 } },
+                                        audio: false })
+    .then((stream) => {
+      s.stream = stream;
+      video.srcObject = stream;
+      status.textContent = "Camera on";
+    })
+    .catch((err) => {
+      status.textContent = `Camera unavailable: ${err.message || err.name}`;
+      s.setStateValue("error", `${err.name}: ${err.message}`);
+    });
+  s.timer = setInterval(() => tick(s), 20);
+  return s;
+}
+
+function framesPerSecond(s) {
+  const a = s.acks;
+  return a.length < 2 ? 0 : (1000 * (a.length - 1)) / (a[a.length - 1] - a[0]);
+}
+
+function tick(s) {
+  const { video, canvas, config } = s;
+  if (!s.stream || video.readyState < 2 || !video.videoWidth) return;
+  if (video.checkVisibility && !video.checkVisibility()) return; // its tab is not shown
+  const now = performance.now();
+  const waiting = s.done < s.sent && now - s.sentAt < ACK_TIMEOUT_MS;
+  if (waiting || now - s.sentAt < 1000 / (config.fps || 5)) return;
+  const width = Math.min(config.width || 200, video.videoWidth);
+  canvas.width = width;
+  canvas.height = Math.round((video.videoHeight * width) / video.videoWidth);
+  canvas.getContext("2d").drawImage(video, 0, 0, canvas.width, canvas.height);
+  s.sent += 1;
+  s.sentAt = now;
+  s.setTriggerValue("frame", { seq: s.sent, image: canvas.toDataURL("image/jpeg", 0.85),
+                               fps: Math.round(framesPerSecond(s) * 10) / 10 });
+}
+
+export default function (component) {
+  const { data, parentElement, setTriggerValue, setStateValue } = component;
+  let s = sessions.get(parentElement);
+  if (!s) {
+    s = startSession(parentElement);
+    sessions.set(parentElement, s);
+  }
+  // the latest setters: the camera's promise and the timer use them later
+  s.setTriggerValue = setTriggerValue;
+  s.setStateValue = setStateValue;
+  s.config = data || {};
+  const done = s.config.done || 0;
+  if (done !== s.done) {
+    s.acks.push(performance.now()); // frames per second = acks over the last 10
+    if (s.acks.length > 10) s.acks.shift();
+  }
+  s.done = done;
+  return s.stop;
+}
