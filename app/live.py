@@ -47,22 +47,23 @@ def live_tab(model, threshold: float, snapshot_ui: Callable[[bytes], None]) -> N
                    f"{threshold:.0%} sure (the threshold is in the sidebar).")
         return
     cam, seen, result = st.columns([1, 1, 1])
-    with cam:
-        frame, error = live_camera(CAMERA, fps=FPS, width=WIDTH)
+    slot = cam.empty()
+    frame = latest_frame(CAMERA)
+    if frame is None:
+        seen.info("Waiting for the first frame...", icon=":material/hourglass_top:")
+    else:
+        live = read_frame(model, frame.jpeg, threshold)
+        seen.image(live.frame, caption="The frame, with the box that was cropped", width="stretch")
+        with result:
+            verdict_ui(live, threshold)
+        st.button("Freeze", key="draw_live_freeze", on_click=_freeze, icon=":material/pause:",
+                  help="Keep this frame: read it in full like a snapshot and look at it in Examine.")
+        st.caption(f"Frame {frame.seq} · {frame.fps:.1f} frames a second")
+    with slot:  # mounted last: its ack asks for the next frame, which should find this run finished
+        error = live_camera(CAMERA, fps=FPS, width=WIDTH)
     if error:
         st.error(f"The camera could not be opened ({error}). Allow camera access for this site in the "
                  "browser, or use the Upload tab.")
-        return
-    if frame is None:
-        seen.info("Waiting for the first frame...", icon=":material/hourglass_top:")
-        return
-    live = read_frame(model, frame.jpeg, threshold)
-    seen.image(live.frame, caption="The frame, with the box that was cropped", width="stretch")
-    with result:
-        verdict_ui(live, threshold)
-    st.button("Freeze", key="draw_live_freeze", on_click=_freeze, icon=":material/pause:",
-              help="Keep this frame: read it in full like a snapshot and look at it in Examine.")
-    st.caption(f"Frame {frame.seq} · {frame.fps:.1f} frames a second")
 
 
 def verdict_ui(live: LiveReading, threshold: float) -> None:

@@ -1,9 +1,9 @@
 """Live camera frames from the browser: the lab's own Streamlit component (components v2, plain JS).
 
 The browser grabs frames with getUserMedia, scales them down to `width` pixels and sends one at a time
-as a JPEG data URL; the next leaves once Python has acknowledged the last (`done`), at most `fps` a
-second. The frontend files are read from `frontend/` and passed inline, so nothing needs building or
-installing.
+as a JPEG data URL; the next leaves once a run has mounted the component with the last frame's number
+(the ack), at most `fps` a second. Mount it last in its fragment, so the next frame arrives when the
+run is over. The frontend files are read from `frontend/` and passed inline: nothing to build or install.
 """
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ class Frame:
 
 
 def parse_frame(value) -> Frame | None:
-    """The `Frame` in a component trigger value, or None when it is missing or malformed."""
+    """The `Frame` in the component's "frame" value, or None when it is missing or malformed."""
     if not isinstance(value, dict) or not str(value.get("image", "")).startswith(PREFIX):
         return None
     try:
@@ -68,10 +68,10 @@ def latest_frame(key: str) -> Frame | None:
     return st.session_state.get(_latest_key(key))
 
 
-def live_camera(key: str, fps: float = 5.0, width: int = 200) -> tuple[Frame | None, str | None]:
-    """Show the camera preview; return (the latest frame or None, the camera's error or None).
+def live_camera(key: str, fps: float = 5.0, width: int = 200) -> str | None:
+    """Show the camera preview and acknowledge the latest frame; return the camera's error or None.
 
-    Each run acknowledges the latest frame, which lets the browser send the next one.
+    Read the frame with `latest_frame(key)` before this call: the ack lets the browser send the next.
 
     Args:
         key: widget key; the page's prefix (e.g. "draw_live_camera").
@@ -82,4 +82,4 @@ def live_camera(key: str, fps: float = 5.0, width: int = 200) -> tuple[Frame | N
     data = {"done": latest.seq if latest else 0, "fps": float(fps), "width": int(width)}
     result = _mount(key=key, data=data, on_frame_change=partial(_keep_frame, key),
                     on_error_change=lambda: None)
-    return latest_frame(key), result.get("error")
+    return result.get("error")

@@ -3,17 +3,18 @@
 // Streamlit calls the default export on mount and again whenever Python sends new `data`, always with
 // the same parentElement, so one session per parentElement holds the camera across calls. Python acks
 // each frame by sending back its number (`data.done`); the next frame leaves only after that ack and
-// the frame interval, so a slow server never builds a queue of stale frames.
+// the frame interval, so a slow server never builds a queue of stale frames. Frames travel as a state
+// value, not a trigger: a trigger that arrives while a run is finishing is reset with that run and lost.
 
 const sessions = new WeakMap();
-const ACK_TIMEOUT_MS = 3000; // a frame lost in a cancelled rerun is replaced after this long
+const ACK_TIMEOUT_MS = 5000; // no ack this long (its run was cut short by another rerun): send anew
 
 function startSession(root) {
   const video = root.querySelector("video");
   const status = root.querySelector(".status");
   const canvas = document.createElement("canvas");
   const s = { video, status, canvas, sent: 0, done: 0, sentAt: 0, acks: [], stream: null,
-              timer: null, config: {}, setTriggerValue: null, setStateValue: null };
+              timer: null, config: {}, setStateValue: null };
   s.stop = () => {
     clearInterval(s.timer);
     if (s.stream) s.stream.getTracks().forEach((t) => t.stop());
@@ -52,20 +53,18 @@ function tick(s) {
   canvas.getContext("2d").drawImage(video, 0, 0, canvas.width, canvas.height);
   s.sent += 1;
   s.sentAt = now;
-  s.setTriggerValue("frame", { seq: s.sent, image: canvas.toDataURL("image/jpeg", 0.85),
-                               fps: Math.round(framesPerSecond(s) * 10) / 10 });
+  s.setStateValue("frame", { seq: s.sent, image: canvas.toDataURL("image/jpeg", 0.85),
+                             fps: Math.round(framesPerSecond(s) * 10) / 10 });
 }
 
 export default function (component) {
-  const { data, parentElement, setTriggerValue, setStateValue } = component;
+  const { data, parentElement, setStateValue } = component;
   let s = sessions.get(parentElement);
   if (!s) {
     s = startSession(parentElement);
     sessions.set(parentElement, s);
   }
-  // the latest setters: the camera's promise and the timer use them later
-  s.setTriggerValue = setTriggerValue;
-  s.setStateValue = setStateValue;
+  s.setStateValue = setStateValue; // the latest setter: the camera's promise and the timer use it later
   s.config = data || {};
   const done = s.config.done || 0;
   if (done !== s.done) {
