@@ -3,9 +3,10 @@
 1. Server side: one frame as the Live component sends it (200 px wide JPEG of a shared digit photo, or
    blank paper) -> `read_frame` (decode, preprocessing, model call, box); median and p95.
 2. In the browser: Chromium's fake camera plays a clip of the photos; the Live tab is switched on and the
-   frames read per second are counted from its "Frame N" caption over `--seconds`.
+   frames read per second are counted from its "Frame N" caption over `--seconds`, with the CPU time
+   the server and the browser spend per frame (little affected by other jobs on a shared machine).
 
-    python -m bench.live [--seconds 20] [--skip-browser]
+    python -m bench.live [--seconds 20] [--repeats 20] [--skip-browser]
 
 Prints one JSON object, with the load average before and after (the machine is shared: a loaded
 machine reads fewer frames). Needs ../shared/data (or LAB_TEST_DATA), the shipped default model, and
@@ -19,6 +20,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -55,6 +57,26 @@ def _clip(folder: str) -> str:
     return path
 
 
+def _tree_cpu_seconds(root: int, exclude: int = -1) -> float:
+    """CPU seconds (user + system) used so far by `root` and its descendants, leaving out `exclude`'s."""
+    parent, cpu = {}, {}
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{entry}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        parent[int(entry)] = int(fields[1])
+        cpu[int(entry)] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def under(pid: int, top: int) -> bool:
+        while pid > 1 and pid != top:
+            pid = parent.get(pid, 0)
+        return pid == top
+
+    return sum(c for pid, c in cpu.items() if under(pid, root) and not under(pid, exclude))
+
+
 def browser(seconds: float) -> dict:
     """Frames read per second on the Live tab with Chromium's fake camera."""
     from playwright.sync_api import sync_playwright
@@ -81,15 +103,27 @@ def browser(seconds: float) -> dict:
                 first = frame_no(page)
                 page.wait_for_timeout(2000)  # let the first frames settle
                 n0, t0 = frame_no(page), time.perf_counter()
+                cpu0 = _tree_cpu_seconds(proc.pid), _tree_cpu_seconds(os.getpid(), proc.pid)
                 page.wait_for_timeout(seconds * 1000)
                 n1, t1 = frame_no(page), time.perf_counter()
+                cpu1 = _tree_cpu_seconds(proc.pid), _tree_cpu_seconds(os.getpid(), proc.pid)
                 b.close()
         finally:
             proc.terminate()
-            proc.wait(10)
-    frames = n1 - n0
-    return {"frames_per_second": round(frames / (t1 - t0), 2), "frames": frames, "first_frame": first,
-            "ms_per_frame": round(1000 * (t1 - t0) / max(frames, 1), 1)}
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    frames = max(n1 - n0, 1)
+    server_s, browser_s = (b - a for a, b in zip(cpu0, cpu1))
+    # CPU time hardly depends on how busy the machine is; the browser's includes playing the video,
+    # which goes on between frames, so the CPU-bound rate below is an underestimate
+    return {"frames_per_second": round((n1 - n0) / (t1 - t0), 2), "frames": n1 - n0, "first_frame": first,
+            "ms_per_frame": round(1000 * (t1 - t0) / frames, 1),
+            "cpu_ms_per_frame": {"server": round(1000 * server_s / frames, 1),
+                                 "browser": round(1000 * browser_s / frames, 1)},
+            "cores_used": {"server": round(server_s / (t1 - t0), 2), "browser": round(browser_s / (t1 - t0), 2)},
+            "cpu_bound_fps": round(frames / (server_s + browser_s), 2)}
 
 
 def main(argv=None) -> int:
