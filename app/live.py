@@ -63,7 +63,7 @@ def live_tab(model, threshold: float, snapshot_ui: Callable[[bytes], None]) -> N
         error = live_camera(CAMERA, fps=FPS, width=WIDTH)
     if error:
         st.error(f"The camera could not be opened ({error}). Allow camera access for this site in the "
-                 "browser, or use the Upload tab.")
+                 "browser (browsers offer the camera only on https or localhost), or use the Upload tab.")
 
 
 def verdict_ui(live: LiveReading, threshold: float) -> None:

@@ -112,3 +112,13 @@ def test_live_tab_reads_blank_paper_as_unsure(live_page):
     seen = watch(live_page.page, lambda s: len(s) >= 6)
     assert len(seen) >= 6, seen
     assert set(seen.values()) == {"unsure"}, seen
+
+
+def test_without_a_camera_the_tab_says_so(lab):
+    """In a browser with no camera to give, switching the live camera on ends in a clear message."""
+    lab.goto("draw")
+    page = lab.page
+    page.get_by_role("tab", name="Live").click()
+    lab.act(lambda: page.get_by_text("Read the camera live").click())
+    expect(page.get_by_text("The camera could not be opened")).to_be_visible(timeout=60_000)
+    expect(page.locator(READING)).to_have_count(0)

@@ -20,12 +20,16 @@ function startSession(root) {
     if (s.stream) s.stream.getTracks().forEach((t) => t.stop());
     sessions.delete(root);
   };
-  navigator.mediaDevices.getUserMedia({ video: { width: { ideal: 640 }, height: { ideal: 480 } },
-                                        audio: false })
+  // inside a promise: on a page served over plain http (not localhost) mediaDevices is missing, and
+  // the TypeError then reaches the catch below like a refused permission
+  Promise.resolve()
+    .then(() => navigator.mediaDevices.getUserMedia({
+      video: { width: { ideal: 640 }, height: { ideal: 480 } }, audio: false }))
     .then((stream) => {
       s.stream = stream;
       video.srcObject = stream;
       status.textContent = "Camera on";
+      s.setStateValue("error", null); // an error from an earlier try is over
     })
     .catch((err) => {
       status.textContent = `Camera unavailable: ${err.message || err.name}`;
