@@ -36,6 +36,7 @@ def live_reading(at: AppTest) -> str:
 
 
 def test_live_tab_waits_for_the_camera_until_a_frame_arrives():
+    """Off by default (the threshold named); switched on, it waits for the browser's first frame."""
     at = AppTest.from_file(str(ENTRY), default_timeout=90)
     at.run()
     at.switch_page("../pages/draw.py")
@@ -65,6 +66,7 @@ def test_the_sidebar_threshold_turns_a_reading_unsure(shared_data):
 
 
 def test_blank_paper_reads_unsure():
+    """A frame of blank paper is "unsure", never a digit."""
     at = open_live(browser_jpeg(blank_paper()))
     assert live_reading(at) == "unsure"
 

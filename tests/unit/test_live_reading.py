@@ -53,6 +53,7 @@ def test_blank_paper_reads_unsure(default_model, seed):
 
 
 def test_a_damaged_frame_reads_unsure_with_a_message(default_model):
+    """Bytes that are not an image give "unsure" and the decoder's message, not an exception."""
     live = read_frame(default_model, b"\xff\xd8 not really a jpeg")
     assert live.verdict == UNSURE and live.reading is None
     assert "image" in live.message
