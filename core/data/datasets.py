@@ -192,10 +192,3 @@ def available_datasets() -> dict[str, bool]:
     """Which datasets are on disk right now (no download attempted)."""
     return {name: any(p.is_file() for p in candidate_files(name)) for name in DATASETS}
 
-
-def to_model_input(x: np.ndarray) -> np.ndarray:
-    """uint8 images -> float32 in [0, 1] with a channel axis: (N, 28, 28) -> (N, 28, 28, 1)."""
-    x = np.asarray(x, dtype=np.float32) / 255.0
-    if x.ndim == 3:
-        x = x[..., None]
-    return x

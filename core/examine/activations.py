@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from core.errors import LabError
+from core.nets.inputs import forward
 
 SOURCES = {"train": "First training example", "test": "A test example", "drawn": "Your drawing"}
 
@@ -97,21 +98,9 @@ def first_pool_name(model) -> str | None:
     return next((r["name"] for r in layer_rows(model) if "Pooling2D" in r["type"]), None)
 
 
-def to_batch(images) -> np.ndarray:
-    """One (28, 28) image or a list of them as a float32 model batch (N, 28, 28, 1)."""
-    arr = np.asarray(images, dtype=np.float32)
-    if arr.ndim == 2:
-        arr = arr[None]
-    return arr[..., None] if arr.ndim == 3 else arr
-
-
 def layer_output(truncated, images) -> np.ndarray:
-    """Run a truncated model on one image or a list: (H, W, C) / (units,) for one, a leading N for a list.
-
-    Calls the model directly (not `predict`, which costs ~40 ms of overhead per call).
-    """
-    batch = to_batch(images)
-    out = np.asarray(truncated(batch, training=False), dtype=np.float32)
+    """Run a truncated model on one image or a list: (H, W, C) / (units,) for one, a leading N for a list."""
+    out = forward(truncated, images)
     return out[0] if np.asarray(images).ndim == 2 else out
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from core.errors import LabError
+from core.nets.inputs import forward
 
 EMBED_LAYER = "dense1"
 # (dx, dy, degrees): small shifts and rotations used for test-time augmentation.
@@ -41,15 +42,10 @@ def embedder(model, layer: str | None = None):
     return truncate(model, layer or embedding_layer(model))
 
 
-def _forward(cut_model, images: np.ndarray, batch_size: int = 256) -> np.ndarray:
-    x = np.asarray(images, dtype=np.float32).reshape(-1, 28, 28, 1)
-    out = [np.asarray(cut_model(x[i:i + batch_size], training=False)) for i in range(0, len(x), batch_size)]
-    return np.concatenate(out).reshape(len(x), -1).astype(np.float32) if out else np.zeros((0, 0), np.float32)
-
-
 def embed(cut_model, images: np.ndarray) -> np.ndarray:
     """Raw embeddings (N, D) of 28x28 images in [0, 1] (white ink on black)."""
-    return _forward(cut_model, images)
+    out = forward(cut_model, images)
+    return out.reshape(len(out), int(np.prod(out.shape[1:])))
 
 
 def shift_rotate(images: np.ndarray, dx: int, dy: int, degrees: float) -> np.ndarray:
@@ -114,10 +110,9 @@ def knn_features(features_model, images: np.ndarray, mode: str = DEFAULT_MODE,
     transforms = TTA_TRANSFORMS[:1] if mode == "raw" else TTA_TRANSFORMS
     spatial_sum, emb_sum = 0.0, 0.0
     for t in transforms:
-        x = (shift_rotate(images, *t) if t != (0, 0, 0) else images)[..., None]
-        parts = [features_model(x[i:i + batch_size], training=False) for i in range(0, len(x), batch_size)]
-        spatial = np.concatenate([np.asarray(p[0]).reshape(len(p[0]), -1) for p in parts])
-        emb = np.concatenate([np.asarray(p[1]) for p in parts])
+        spatial, emb = forward(features_model, shift_rotate(images, *t) if t != (0, 0, 0) else images,
+                               batch_size)
+        spatial = spatial.reshape(len(spatial), -1)
         if mode == "raw":
             return emb.astype(np.float32)
         emb_sum = emb_sum + _unit(emb)

@@ -29,9 +29,6 @@ class Analysis:
     mode: str
     ssd: np.ndarray  # (N, N) SSD of the raw embeddings
 
-    def knn_features_of(self, features_model, images: np.ndarray) -> np.ndarray:
-        return knn_features(features_model, images, self.mode)
-
 
 def analyze(model, symbols: SymbolSet, mode: str = DEFAULT_MODE) -> Analysis:
     """Embed every image of `symbols` (raw and KNN features) and compute the raw SSD matrix."""

@@ -123,6 +123,30 @@ def truncate(model, layer_name: str):
                        name=f"{model.name}_to_{layer_name}")
 
 
+def linear_output(model, layer_name: str, suffix: str):
+    """A model from the input to layer `layer_name`'s output *without* its built-in activation.
+
+    The layer is applied once more as a linear copy with the same weights, so the original model is not
+    changed; a layer whose activation is already linear is used as it is.
+
+    Args:
+        model: a functional Keras model.
+        layer_name: a layer with an `activation` (Conv2D, Dense).
+        suffix: names the copy (`<layer>_<suffix>`) and the new model.
+    """
+    import keras
+
+    layer = model.get_layer(layer_name)
+    name = f"{model.name}_{layer_name}_{suffix}"
+    if layer.get_config().get("activation", "linear") == "linear":
+        return keras.Model(model.inputs[0], layer.output, name=name)
+    linear = type(layer).from_config({**layer.get_config(), "activation": "linear",
+                                      "name": f"{layer_name}_{suffix}"})
+    output = linear(layer.input)
+    linear.set_weights(layer.get_weights())
+    return keras.Model(model.inputs[0], output, name=name)
+
+
 def forward_flops(model) -> int:
     """Multiply-add FLOPs (2 per MAC) of one forward pass for one image, counting conv and dense layers.
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from core.data.datasets import load_dataset, read_npz, to_model_input
+from core.data.datasets import load_dataset, read_npz
 from core.errors import DatasetUnavailable
 
 
@@ -74,9 +74,3 @@ def test_invalid_files_are_refused(tmp_path, bad):
         np.savez(path, **arrays)
     with pytest.raises(DatasetUnavailable):
         read_npz("mnist", path)
-
-
-def test_model_input_scaling(mnist):
-    x = to_model_input(mnist.x_train[:3])
-    assert x.shape == (3, 28, 28, 1) and x.dtype == np.float32
-    assert 0.0 == x.min() and x.max() == 1.0
