@@ -22,6 +22,11 @@ from core.errors import LabError
 from core.examine.filters import ConvInfo, conv_info, conv_layer, layer_filters
 from core.nets.inputs import forward, to_batch
 
+# filter2D sums in another order than the network's convolution, so float32 results differ in the last
+# bits (about 1e-6 on [0, 1] images); 1e-4 leaves room for that, while a flipped kernel or a dropped
+# bias is off by far more (tests/unit/test_filter2d.py).
+TOLERANCE = 1e-4
+
 
 def _activation(name: str):
     """Numpy version of a Keras activation (same formulas and constants as keras.activations)."""
@@ -152,6 +157,18 @@ class Comparison:
     def max_abs_diff(self) -> float:
         """The larger of the two differences (before and after the activation)."""
         return max(self.max_abs_diff_pre, self.max_abs_diff_post)
+
+    @property
+    def agrees(self) -> bool:
+        """True when filter2D reproduces the layer within `TOLERANCE`."""
+        return self.max_abs_diff <= TOLERANCE
+
+    def verdict(self) -> str:
+        """One sentence: agree or differ, with the largest difference and the tolerance."""
+        if self.agrees:
+            return (f"filter2D and the network agree: max abs difference {self.max_abs_diff:.2e} "
+                    f"<= {TOLERANCE:g}.")
+        return f"filter2D and the network differ by up to {self.max_abs_diff:.2e} (> {TOLERANCE:g})."
 
 
 def accounted_for(info: ConvInfo, in_shape: tuple, out_shape: tuple, first_layer: bool) -> list[str]:

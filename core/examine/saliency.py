@@ -12,6 +12,23 @@ from core.errors import LabError
 from core.nets.inputs import forward, to_batch
 
 
+def _ends_in_softmax(layer) -> bool:
+    kind = type(layer).__name__
+    return kind == "Softmax" or (kind == "Activation" and layer.get_config().get("activation") == "softmax")
+
+
+def check_scores(model) -> None:
+    """Check that `model` ends in a Dense layer or a softmax, whose class scores can be read.
+
+    Raises:
+        LabError: one line naming the last layer.
+    """
+    last = model.layers[-1]
+    if type(last).__name__ != "Dense" and not _ends_in_softmax(last):
+        raise LabError(f"The last layer ({last.name}) is not a Dense or Softmax layer, so class scores "
+                       "before the softmax cannot be read.")
+
+
 def logits_model(model):
     """A model from the input to the class scores before the final softmax (weights shared, model unchanged).
 
@@ -22,12 +39,10 @@ def logits_model(model):
 
     from core.nets.network import linear_output
 
+    check_scores(model)
     last = model.layers[-1]
-    if type(last).__name__ == "Softmax":
+    if _ends_in_softmax(last):
         return keras.Model(model.inputs[0], last.input, name=f"{model.name}_logits")
-    if not isinstance(last, keras.layers.Dense):
-        raise LabError(f"The last layer ({last.name}) is not a Dense or Softmax layer, so class scores "
-                       "before the softmax cannot be read.")
     return linear_output(model, last.name, "logits")
 
 

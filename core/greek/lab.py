@@ -1,8 +1,8 @@
 """What the Greek page shows, computed without Streamlit: a set's embeddings, SSDs, KNN, queries.
 
 `analyze` embeds a `SymbolSet` once (raw 128-d embeddings for the SSD tables, KNN features for
-the neighbour search); `query` places a new letter among them; `save_letter` stores a user's
-letter in "my letters" under its label.
+the neighbour search); `knn_by_mode` measures leave-one-out KNN in every feature mode; `query`
+places a new letter among them; `save_letter` stores a user's letter in "my letters" under its label.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from core.greek.embedding import DEFAULT_MODE, embedding_layer, feature_model, knn_features, ssd_matrix
+from core.greek.embedding import (DEFAULT_MODE, FEATURE_MODES, embedding_layer, feature_model, knn_features,
+                                  ssd_matrix)
 from core.errors import LabError
 from core.greek.symbols import SymbolSet
 
@@ -30,12 +31,42 @@ class Analysis:
     ssd: np.ndarray  # (N, N) SSD of the raw embeddings
 
 
+def check_model(model) -> None:
+    """Check that `model` can embed letters: 28x28 greyscale input and a hidden dense layer.
+
+    Raises:
+        LabError: one line saying what the model lacks.
+    """
+    from core.nets.inputs import check_image_model
+
+    check_image_model(model)
+    embedding_layer(model)
+
+
 def analyze(model, symbols: SymbolSet, mode: str = DEFAULT_MODE) -> Analysis:
     """Embed every image of `symbols` (raw and KNN features) and compute the raw SSD matrix."""
     fm = feature_model(model)
     raw = knn_features(fm, symbols.images, "raw")
     feats = raw if mode == "raw" else knn_features(fm, symbols.images, mode)
     return Analysis(embedding_layer(model), raw, feats, mode, ssd_matrix(raw))
+
+
+def knn_by_mode(model, symbols: SymbolSet, k: int = 1) -> list[dict]:
+    """Leave-one-out k-NN accuracy of `model`'s embedding of `symbols` in every feature mode.
+
+    Returns:
+        One row per mode of `FEATURE_MODES`: {"mode", "distances", "correct", "total", "accuracy"}.
+    """
+    from core.greek.knn import leave_one_out
+
+    fm = feature_model(model)
+    rows = []
+    for mode, description in FEATURE_MODES.items():
+        result = leave_one_out(knn_features(fm, symbols.images, mode), symbols.labels, k,
+                               len(symbols.class_names))
+        rows.append({"mode": mode, "distances": description, "correct": result.correct,
+                     "total": len(symbols), "accuracy": result.accuracy})
+    return rows
 
 
 @dataclass
@@ -77,12 +108,16 @@ def safe_label(label: str) -> str:
 
 
 def save_letter(folder: str | Path, label: str, image: np.ndarray) -> Path:
-    """Save a user's letter image (any size, uint8 or [0, 1]) as `<folder>/<label>/<time>-<hash>.png`."""
+    """Save a user's letter as a greyscale `<folder>/<label>/<time>-<hash>.png`.
+
+    Args:
+        image: any size; grey, RGB or RGBA (a canvas drawing); uint8 or floats in [0, 1].
+    """
     from PIL import Image
 
-    arr = np.asarray(image)
-    if arr.dtype != np.uint8:
-        arr = (np.clip(arr, 0, 1) * 255).round().astype(np.uint8)
+    from core.handwriting.imageio import to_grey
+
+    arr = to_grey(image)
     target = Path(folder) / safe_label(label)
     target.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha1(arr.tobytes()).hexdigest()[:8]

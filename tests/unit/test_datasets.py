@@ -74,3 +74,14 @@ def test_invalid_files_are_refused(tmp_path, bad):
         np.savez(path, **arrays)
     with pytest.raises(DatasetUnavailable):
         read_npz("mnist", path)
+
+
+def test_offline_and_input_shape(monkeypatch):
+    from core.data.datasets import DATASETS, input_shape, offline
+
+    for value, expected in (("1", True), ("TRUE", True), (" yes", True), ("0", False), ("", False)):
+        monkeypatch.setenv("LAB_OFFLINE", value)
+        assert offline() is expected, value
+    assert [input_shape(name) for name in DATASETS] == [(28, 28, 1)] * len(DATASETS)
+    with pytest.raises(DatasetUnavailable, match="Available datasets are"):
+        input_shape("cifar")
