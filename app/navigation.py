@@ -35,9 +35,11 @@ def build_navigation():
 
 def run() -> None:
     """Configure the page, draw the shared sidebar and run the selected page."""
+    from app import catalog
     from app.active_model import sidebar
 
     st.set_page_config(page_title="Recognition Lab", page_icon=":material/draw:", layout="wide")
     page = build_navigation()
+    catalog.refresh()  # once per rerun: the sidebar and the page read this listing
     sidebar()
     page.run()
