@@ -8,7 +8,6 @@ new head with KNN in the embedding space on the same held-out images.
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
@@ -169,7 +168,4 @@ def compare_with_knn(transfer_model, base_model, train, test, k: int = 1, mode: 
 
 def read_comparison(run_dir: str | Path) -> dict | None:
     """The run's `transfer_eval.json`, or None before it exists."""
-    try:
-        return json.loads((Path(run_dir) / EVAL_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    return rundir.read_json(Path(run_dir) / EVAL_FILE)
