@@ -109,12 +109,13 @@ def class_names(model, dataset) -> list[str]:
 
 def dataset_for_run(run_dir: str | Path | None) -> str:
     """The dataset a run trained on (from its config.json); "mnist" when unknown or not 28x28 greyscale."""
+    from core.data.datasets import DATASETS
     from core.runs.rundir import read_json
 
     if not run_dir:
         return "mnist"
     name = (read_json(Path(run_dir) / "config.json", {}) or {}).get("dataset", "mnist")
-    return name if name in ("mnist", "fashion_mnist") else "mnist"
+    return name if name in DATASETS else "mnist"
 
 
 def layer_rows(model) -> list[dict]:
