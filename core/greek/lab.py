@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from core.greek.embedding import (DEFAULT_MODE, FEATURE_MODES, embedding_layer, feature_model, knn_features,
-                                  ssd_matrix)
+from core.greek.embedding import (DEFAULT_MODE, FEATURE_MODES, embedding_layer, feature_model,
+                                  knn_features_by_mode, ssd_matrix)
 from core.errors import LabError
 from core.greek.symbols import SymbolSet
 
@@ -25,10 +25,19 @@ class Analysis:
     """A symbol set in a model's embedding space."""
 
     layer: str
-    raw: np.ndarray  # (N, 128) raw embeddings (SSD tables, heatmap)
-    features: np.ndarray  # (N, D) KNN features in `mode`
-    mode: str
+    by_mode: dict  # {mode: (N, D) KNN features} for every mode of FEATURE_MODES
+    mode: str  # the mode KNN uses
     ssd: np.ndarray  # (N, N) SSD of the raw embeddings
+
+    @property
+    def raw(self) -> np.ndarray:
+        """(N, 128) raw embeddings (SSD tables, heatmap)."""
+        return self.by_mode["raw"]
+
+    @property
+    def features(self) -> np.ndarray:
+        """(N, D) KNN features in `mode`."""
+        return self.by_mode[self.mode]
 
 
 def check_model(model) -> None:
@@ -44,26 +53,24 @@ def check_model(model) -> None:
 
 
 def analyze(model, symbols: SymbolSet, mode: str = DEFAULT_MODE) -> Analysis:
-    """Embed every image of `symbols` (raw and KNN features) and compute the raw SSD matrix."""
-    fm = feature_model(model)
-    raw = knn_features(fm, symbols.images, "raw")
-    feats = raw if mode == "raw" else knn_features(fm, symbols.images, mode)
-    return Analysis(embedding_layer(model), raw, feats, mode, ssd_matrix(raw))
+    """Embed every image of `symbols` (KNN features in every mode) and compute the raw SSD matrix."""
+    by_mode = knn_features_by_mode(feature_model(model), symbols.images)
+    if mode not in by_mode:
+        raise LabError(f"Unknown feature mode {mode!r}. Available modes are: {', '.join(FEATURE_MODES)}.")
+    return Analysis(embedding_layer(model), by_mode, mode, ssd_matrix(by_mode["raw"]))
 
 
-def knn_by_mode(model, symbols: SymbolSet, k: int = 1) -> list[dict]:
-    """Leave-one-out k-NN accuracy of `model`'s embedding of `symbols` in every feature mode.
+def knn_by_mode(analysis: Analysis, symbols: SymbolSet, k: int = 1) -> list[dict]:
+    """Leave-one-out k-NN accuracy of the analysed set in every feature mode.
 
     Returns:
         One row per mode of `FEATURE_MODES`: {"mode", "distances", "correct", "total", "accuracy"}.
     """
     from core.greek.knn import leave_one_out
 
-    fm = feature_model(model)
     rows = []
     for mode, description in FEATURE_MODES.items():
-        result = leave_one_out(knn_features(fm, symbols.images, mode), symbols.labels, k,
-                               len(symbols.class_names))
+        result = leave_one_out(analysis.by_mode[mode], symbols.labels, k, len(symbols.class_names))
         rows.append({"mode": mode, "distances": description, "correct": result.correct,
                      "total": len(symbols), "accuracy": result.accuracy})
     return rows
@@ -84,10 +91,9 @@ def query(model, analysis: Analysis, symbols: SymbolSet, image: np.ndarray, k: i
     """Place one 28x28 image among `symbols`: nearest neighbours by KNN features, with raw SSDs."""
     from core.greek.knn import classify
 
-    fm = feature_model(model)
     k = max(1, min(k, len(symbols)))
-    raw = knn_features(fm, image[None], "raw")
-    feats = raw if analysis.mode == "raw" else knn_features(fm, image[None], analysis.mode)
+    mine = knn_features_by_mode(feature_model(model), image[None], ("raw", analysis.mode))
+    raw, feats = mine["raw"], mine[analysis.mode]
     result = classify(analysis.features, symbols.labels, feats, k=k, num_classes=len(symbols.class_names))
     dist = ssd_matrix(feats, analysis.features)[0]
     raw_ssd = ssd_matrix(raw, analysis.raw)[0]

@@ -1,7 +1,7 @@
 """What a model reads in preprocessed 28x28 images: label, confidence, probabilities, top 3.
 
-Prediction goes through `core.nets.inputs.forward`, which calls the model directly: fast enough to
-re-read a drawing after every stroke.
+Prediction goes through `core.nets.inputs.forward` (compiled, batched): fast enough to re-read a
+drawing after every stroke.
 """
 
 from __future__ import annotations

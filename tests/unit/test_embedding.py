@@ -70,3 +70,12 @@ def test_a_model_without_a_hidden_dense_layer_is_refused():
     net = NetConfig(name="conv-only", conv=[ConvBlock(filters=4, pool_size=2)])
     with pytest.raises(LabError, match="no hidden dense layer"):
         embedding_layer(build_model(net, compile=False))
+
+
+def test_all_modes_at_once_equal_each_mode_alone(default_model, greek):
+    from core.greek.embedding import knn_features_by_mode
+
+    fm = feature_model(default_model)
+    together = knn_features_by_mode(fm, greek.images[:9])
+    for mode, features in together.items():
+        np.testing.assert_array_equal(features, knn_features(fm, greek.images[:9], mode))

@@ -9,17 +9,17 @@ from PIL import Image
 from core.errors import LabError
 from core.greek.embedding import FEATURE_MODES, feature_model, knn_features
 from core.greek.knn import leave_one_out
-from core.greek.lab import check_model, knn_by_mode, save_letter
+from core.greek.lab import analyze, check_model, knn_by_mode, save_letter
 from core.greek.symbols import load_folder
 from core.paths import ASSETS_DIR
 
 
 def test_knn_by_mode_gives_every_mode_as_leave_one_out_measures_it(default_model):
     symbols = load_folder(ASSETS_DIR / "greek")
-    rows = knn_by_mode(default_model, symbols, k=3)
+    rows = knn_by_mode(analyze(default_model, symbols), symbols, k=3)
     assert [r["mode"] for r in rows] == list(FEATURE_MODES)
     fm = feature_model(default_model)
-    for row in rows:  # the oracle: leave_one_out on the same features, called directly
+    for row in rows:  # the oracle: leave_one_out on features computed for that mode alone
         direct = leave_one_out(knn_features(fm, symbols.images, row["mode"]), symbols.labels, 3)
         assert (row["correct"], row["total"]) == (direct.correct, len(symbols))
         assert row["accuracy"] == pytest.approx(direct.accuracy)
