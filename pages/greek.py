@@ -45,10 +45,11 @@ def _load(folder: str, signature: str):
 
 
 @st.cache_data(max_entries=8, show_spinner="Embedding the letters...")
-def _analyze(folder: str, signature: str, model_path: str, model_mtime: float, mode: str):
+def _analyze(folder: str, signature: str, model_path: str, model_mtime: float):
+    """The set in the model's embedding space, in every KNN mode (switching modes recomputes nothing)."""
     from core.greek.lab import analyze
 
-    return analyze(load_model(model_path), _load(folder, signature), mode)
+    return analyze(load_model(model_path), _load(folder, signature))
 
 
 def _thumb(image) -> str:
@@ -180,7 +181,7 @@ def main() -> None:
     try:
         signature = folder_signature(folder)
         symbols = _load(str(folder), signature)
-        analysis = _analyze(str(folder), signature, entry.path, mtime(entry.path), mode)
+        analysis = _analyze(str(folder), signature, entry.path, mtime(entry.path)).in_mode(mode)
     except LabError as exc:
         stop_with_error(str(exc))
     show_set(symbols)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +39,12 @@ class Analysis:
         """(N, D) KNN features in `mode`."""
         return self.by_mode[self.mode]
 
+    def in_mode(self, mode: str) -> "Analysis":
+        """The same analysis with KNN in another mode (nothing is recomputed)."""
+        if mode not in self.by_mode:
+            raise LabError(f"Unknown feature mode {mode!r}. Available modes are: {', '.join(FEATURE_MODES)}.")
+        return replace(self, mode=mode)
+
 
 def check_model(model) -> None:
     """Check that `model` can embed letters: 28x28 greyscale input and a hidden dense layer.
@@ -55,9 +61,7 @@ def check_model(model) -> None:
 def analyze(model, symbols: SymbolSet, mode: str = DEFAULT_MODE) -> Analysis:
     """Embed every image of `symbols` (KNN features in every mode) and compute the raw SSD matrix."""
     by_mode = knn_features_by_mode(feature_model(model), symbols.images)
-    if mode not in by_mode:
-        raise LabError(f"Unknown feature mode {mode!r}. Available modes are: {', '.join(FEATURE_MODES)}.")
-    return Analysis(embedding_layer(model), by_mode, mode, ssd_matrix(by_mode["raw"]))
+    return Analysis(embedding_layer(model), by_mode, DEFAULT_MODE, ssd_matrix(by_mode["raw"])).in_mode(mode)
 
 
 def knn_by_mode(analysis: Analysis, symbols: SymbolSet, k: int = 1) -> list[dict]:

@@ -47,3 +47,13 @@ def test_check_model_refuses_a_model_without_a_hidden_dense_layer(default_model)
     x = keras.layers.Flatten()(keras.layers.Conv2D(2, 3)(inputs))
     with pytest.raises(LabError, match="no hidden dense layer"):
         check_model(keras.Model(inputs, keras.layers.Dense(3, activation="softmax")(x)))
+
+
+def test_an_analysis_switches_knn_mode_without_recomputing(default_model):
+    symbols = load_folder(ASSETS_DIR / "greek")
+    analysis = analyze(default_model, symbols, "raw")
+    assert analysis.mode == "raw" and analysis.features is analysis.raw
+    combined = analysis.in_mode("combined")
+    assert combined.features is analysis.by_mode["combined"] and combined.ssd is analysis.ssd
+    with pytest.raises(LabError, match="Unknown feature mode"):
+        analysis.in_mode("cosine")
