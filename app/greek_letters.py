@@ -7,6 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from app.server import server_folders_allowed
 from app.widgets import png_bytes, stop_with_error
 from core.errors import LabError
 from core.paths import ASSETS_DIR, workspace_dir
@@ -33,7 +34,8 @@ def _zip_folder() -> Path:
 
 def choose_folder() -> Path:
     """The source picker; returns the folder of letters to use (stops the page on bad input)."""
-    source = st.radio("Letters", SOURCES, horizontal=True, key="greek_source")
+    offered = [s for s in SOURCES if s != SOURCES[1] or server_folders_allowed()]  # server disk: local only
+    source = st.radio("Letters", offered, horizontal=True, key="greek_source")
     if source == SOURCES[1]:
         text = st.text_input("Folder path", key="greek_folder",
                              placeholder="/path/to/letters (alpha_001.png or alpha/001.png)")

@@ -125,6 +125,7 @@ def save_letter(folder: str | Path, label: str, image: np.ndarray) -> Path:
     """
     from PIL import Image
 
+    from core.files import atomic_write
     from core.handwriting.imageio import to_grey
 
     arr = to_grey(image)
@@ -132,8 +133,7 @@ def save_letter(folder: str | Path, label: str, image: np.ndarray) -> Path:
     target.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha1(arr.tobytes()).hexdigest()[:8]
     path = target / f"{time.strftime('%Y%m%d-%H%M%S')}-{digest}.png"
-    Image.fromarray(arr).save(path)
-    return path
+    return atomic_write(path, lambda tmp: Image.fromarray(arr).save(tmp, format="PNG"))
 
 
 def folder_signature(folder: str | Path) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 
 from core.errors import LabError
-from core.sweep.space import DIMENSIONS
+from core.sweep.dimensions import DIMENSIONS
 
 
 def values_text(spec) -> str:
