@@ -94,15 +94,15 @@ def compare_ui(model, path: str, mt: float, ds) -> None:
     layer = c1.selectbox("Layer", spatial, index=spatial.index(default), key="examine_cmp_layer")
     text = c2.text_input("Test examples (2 or 3, comma separated)", "0, 1, 2", key="examine_cmp_indices")
     drawn = st.session_state.get("drawn_digit")
-    add_drawn = c3.checkbox("Add yours (Draw page)", key="examine_cmp_drawn", disabled=drawn is None)
+    add_drawn = c3.checkbox("Add the one from the Draw page", key="examine_cmp_drawn", disabled=drawn is None)
     try:
         indices = acts.parse_indices(text)
         inputs = [acts.choose_input(ds, "test", i) for i in indices]
         if add_drawn and drawn is not None:
             inputs.append(acts.choose_input(ds, "drawn", drawn=drawn))
         if not 1 <= len(indices) <= 3 or len(inputs) < 2:
-            raise LabError(f"Compare 2 or 3 test examples (or 1 to 3 and yours); you chose {len(inputs)} "
-                           "digit(s).")
+            raise LabError("Compare 2 or 3 test examples (or 1 to 3 and the one from the Draw page); "
+                           f"you chose {len(inputs)} digit(s).")
     except LabError as exc:
         st.error(str(exc))
         return

@@ -101,8 +101,8 @@ def show_ssd(symbols, analysis) -> None:
 
     order = np.argsort(symbols.labels, kind="stable")
     labels = [symbols.names[i] for i in order]
-    fig = px.imshow(analysis.ssd[np.ix_(order, order)], x=labels, y=labels,
-                    color_continuous_scale="Viridis", labels={"color": "SSD"}, title="SSD between every pair of images (sorted by class)")
+    fig = px.imshow(analysis.ssd[np.ix_(order, order)], x=labels, y=labels, color_continuous_scale="Viridis",
+                    labels={"color": "SSD"}, title="SSD between every pair of images (sorted by class)")
     fig.update_layout(height=560, xaxis={"showticklabels": len(labels) <= 60},
                       yaxis={"showticklabels": len(labels) <= 60})
     st.plotly_chart(fig, key="greek_heatmap")

@@ -14,7 +14,7 @@ import numpy as np
 from core.errors import LabError
 from core.nets.inputs import forward
 
-SOURCES = {"train": "First training example", "test": "A test example", "drawn": "Yours (Draw page)"}
+SOURCES = {"train": "First training example", "test": "A test example", "drawn": "From the Draw page"}
 
 
 @dataclass(frozen=True)
