@@ -16,7 +16,8 @@ import numpy as np
 
 from core.runs import rundir
 from core.nets.config import NetConfig
-from core.data.datasets import load_dataset, to_model_input
+from core.data.datasets import load_dataset
+from core.nets.inputs import to_batch
 from core.examine.histograms import save_epoch_histograms
 
 PROGRESS_INTERVAL_S = 0.5
@@ -191,8 +192,8 @@ def load_training_data(config: dict):
     if config.get("test_subset"):
         x_test, y_test = x_test[: int(config["test_subset"])], y_test[: int(config["test_subset"])]
     n = data.num_classes
-    return (to_model_input(x_train), keras.utils.to_categorical(y_train, n),
-            to_model_input(x_test), keras.utils.to_categorical(y_test, n))
+    return (to_batch(x_train), keras.utils.to_categorical(y_train, n),
+            to_batch(x_test), keras.utils.to_categorical(y_test, n))
 
 
 def run_training(run_dir: Path, reporter=None) -> LoopResult:
