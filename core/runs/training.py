@@ -18,6 +18,7 @@ from core.runs import rundir
 from core.nets.config import NetConfig
 from core.data.datasets import load_dataset, to_model_input
 from core.examine.histograms import save_epoch_histograms
+from core.runs.tensorboard import EventLog
 
 PROGRESS_INTERVAL_S = 0.5
 
@@ -131,6 +132,8 @@ def train_loop(run_dir: Path, model, x_train, y_train, x_test, y_test, *, epochs
         kernel, bias = conv.get_weights()[:2] if conv.use_bias else (conv.get_weights()[0], None)
         rundir.save_epoch_filters(run_dir, 0, kernel, bias if bias is not None else np.zeros(kernel.shape[-1]))
     save_epoch_histograms(run_dir, 0, model)
+    board = EventLog(run_dir)  # TensorBoard events beside the run's own files
+    board.write_epoch(0, model)
     batches = int(np.ceil(len(x_train) / batch_size))
     rows = []
     for epoch in range(1, epochs + 1):
@@ -167,6 +170,7 @@ def train_loop(run_dir: Path, model, x_train, y_train, x_test, y_test, *, epochs
             "time": time.time(),
         }
         rundir.append_metrics(run_dir, row)
+        board.write_epoch(epoch, model, row)
         rundir.write_status(run_dir, epochs_done=epoch)
         rows.append(row)
     return LoopResult(epochs, False, rows)
