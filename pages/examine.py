@@ -18,7 +18,7 @@ from app.active_model import active_entry
 from app.widgets import stop_with_error
 from core.examine import activations as acts
 from core.examine import filters as flt
-from core.examine import pictures
+from core.examine import panels, pictures
 from core.errors import LabError
 
 DRAW_PAGE = Path(__file__).resolve().parent / "draw.py"
@@ -95,9 +95,7 @@ def filters_ui(model) -> None:
     st.caption(info.describe + ". Blue is negative, red positive; one colour scale for all filters.")
     maps = flt.filter_maps(kernel, channel)
     suffix = f", input channel {channel}" if kernel.shape[2] > 1 else ""
-    grid = pictures.heatmap_grid(maps, cols=8, titles=[f"#{i}" for i in range(len(maps))], cell=72,
-                                 title=f"{layer}: {len(maps)} filters{suffix}")
-    show_figure(grid, f"{layer}_filters_channel{channel}", "filters")
+    show_figure(panels.filter_grid(kernel, layer, channel), f"{layer}_filters_channel{channel}", "filters")
     with st.expander(f"Values of the {len(maps)} filters{suffix} (3 decimals)", expanded=True):
         per_row = max(1, min(4, 12 // kernel.shape[1]))  # room for every column of a table
         for start in range(0, len(maps), per_row):
@@ -145,7 +143,7 @@ def filter2d_ui(model, path: str, mt: float, choice) -> None:
     for col, arr, who in zip(st.columns(2), (ours, net), ("cv2.filter2D", f"network ({layer} output)")):
         with col:
             title = f"{who}: {n} maps of {h}x{w}, {stage}"
-            grid = pictures.heatmap_grid(acts.maps_of(arr), cols=8, cell=52, limit=limit, title=title)
+            grid = panels.maps_grid(arr, title, limit)
             show_figure(grid, f"{layer}_{'filter2d' if who.startswith('cv2') else 'network'}",
                         f"f2d_{'ours' if who.startswith('cv2') else 'net'}")
 
@@ -159,14 +157,7 @@ def activations_ui(model, path: str, mt: float, choice, ds) -> None:
     st.caption(f"Outputs of each layer for {choice.title}; one colour scale per layer (white is 0).")
     for layer in chosen:
         out = cache.layer_output(path, mt, layer, choice.image)
-        maps = acts.maps_of(out)
-        if out.ndim == 3:
-            title = f"{layer}: {out.shape[-1]} maps of {out.shape[0]}x{out.shape[1]}"
-            grid = pictures.heatmap_grid(maps, cols=8, cell=80, title=title)
-        else:
-            title = f"{layer}: {out.size} values, laid out row by row"
-            grid = pictures.heatmap_grid(maps, cols=1, cell=320, title=title)
-        show_figure(grid, f"{layer}_activations", f"act_{layer}")
+        show_figure(panels.gallery(layer, out), f"{layer}_activations", f"act_{layer}")
         s = acts.summary(out)
         st.caption(f"shape {s['shape']}, {s['zeros']:.0%} zeros, mean {s['mean']:.3f}, max {s['max']:.3f}")
     compare_ui(model, path, mt, ds)
@@ -204,14 +195,7 @@ def compare_ui(model, path: str, mt: float, ds) -> None:
         st.error(str(exc))
         return
     outs = cache.layer_output(path, mt, layer, np.stack([c.image for c in inputs]))
-    limit = pictures.symmetric_limit(outs)
-    panels = [pictures.stack_vertical([pictures.picture(c.image, 3, c.title.split(" (")[0]),
-                                       pictures.heatmap_grid(acts.maps_of(o), cols=4, cell=44,
-                                                             limit=limit, colorbar=False)])
-              for c, o in zip(inputs, outs)]
-    row = pictures.side_by_side(panels, gap=24)
-    fig = pictures.stack_vertical([row, pictures.color_scale(row.width, "diverging", -limit, limit)])
-    show_figure(fig, f"{layer}_compare", "compare",
+    show_figure(panels.compare_digits(inputs, outs), f"{layer}_compare", "compare",
                 caption=" | ".join(c.title for c in inputs) + f" - {layer} outputs on one colour scale")
     sim = acts.similarity(outs)
     names = [c.title.split(" (")[0] for c in inputs]
