@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bench.report import make_study as store_study
 from core.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -18,32 +19,18 @@ FILTERS = (8, 16, 32)
 DROPOUTS = (0.0, 0.25, 0.5)
 
 
-def make_study(name: str, trials: int, seed: int = 0) -> None:
-    """A finished sweep in this workspace, stored through Optuna's public API as `sweep run` stores one."""
-    import optuna
+def _outcome(params: dict, rng) -> tuple[float, float]:
+    """More filters: higher accuracy and more seconds; dropout: no effect (what the test expects to find)."""
+    return (0.9 + params["filters"] / 1000 + float(rng.normal(0, 0.002)),
+            2.0 + params["filters"] / 4 + float(rng.random()))
 
-    from core.sweep import storage
 
+def make_study(name: str, trials: int) -> None:
     space = {"name": name, "base": "assignment", "dataset": "mnist", "train_subset": 5000, "test_subset": 2000,
-             "epochs": 1, "dimensions": {"filters": list(FILTERS), "dropout": list(DROPOUTS)}}
-    hypotheses = {"filters": "More filters give higher accuracy but cost time.", "dropout": "Dropout barely matters."}
-    url = storage.default_storage_url(name)
-    storage.study_dir(name)
-    study = optuna.create_study(study_name=name, storage=storage.open_storage(url), direction="maximize")
-    for key, value in (("space", space), ("strategy", "random"), ("n_trials", trials), ("hypotheses", hypotheses)):
-        study.set_user_attr(key, value)
-    storage.write_sweep_json(name, {"study": name, "storage": url, "strategy": "random", "n_trials": trials,
-                                    "space": space, "hypotheses": hypotheses})
-    rng = np.random.default_rng(seed)
-    dists = {"filters": optuna.distributions.CategoricalDistribution(FILTERS),
-             "dropout": optuna.distributions.CategoricalDistribution(DROPOUTS)}
-    for _ in range(trials):
-        params = {"filters": int(rng.choice(FILTERS)), "dropout": float(rng.choice(DROPOUTS))}
-        acc = 0.9 + params["filters"] / 1000 + float(rng.normal(0, 0.002))
-        seconds = 2.0 + params["filters"] / 4 + float(rng.random())
-        study.add_trial(optuna.trial.create_trial(
-            params=params, distributions=dists, value=acc,
-            user_attrs={"test_accuracy": acc, "train_accuracy": acc + 0.01, "seconds": seconds, "status": "ok"}))
+             "epochs": 1, "dimensions": {"filters": list(FILTERS), "dropout_dense": list(DROPOUTS)},
+             "hypotheses": {"filters": "More filters give higher accuracy but cost time.",
+                            "dropout_dense": "Dense dropout barely matters."}}
+    store_study(name, space, trials, outcome=_outcome)
 
 
 def cli_json(capsys, *args):
@@ -81,7 +68,7 @@ EXPECTED = [
     "task3_ssd_alpha.csv", "task3_ssd_beta.csv", "task3_ssd_gamma.csv", "task3_ssd_heatmap.png",
     "task3_knn_confusion.csv", "task3_own_letters_matched.png", "task3_own_letters.csv",
     "task4_plan_dimensions.csv", "task4_results.csv", "task4_best_configurations.csv",
-    "task4_hypotheses_vs_results.csv", "task4_effect_filters.png", "task4_effect_dropout.png",
+    "task4_hypotheses_vs_results.csv", "task4_effect_filters.png", "task4_effect_dropout_dense.png",
     "task4_accuracy_vs_time.png",
 ]
 
@@ -175,7 +162,7 @@ def test_task4_numbers_equal_the_sweep_show_command(built, capsys):
     assert f"Best: trial {best['number']}, test accuracy **{best['test_accuracy']:.4f}**" in built["md"]
     assert len(_read_csv(built["out"] / "task4_results.csv")) == len(shown) == 12
     table = _read_csv(built["out"] / "task4_hypotheses_vs_results.csv")
-    assert [r["dimension"] for r in table] == ["filters", "dropout"]
+    assert [r["dimension"] for r in table] == ["filters", "dropout_dense"]
     assert table[0]["hypothesis"].startswith("More filters") and "Best mean accuracy" in table[0]["measured"]
     assert table[0]["best_value"] == "32"  # the effect built into the study is found
 
