@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import sys
 import time
+import weakref
 from pathlib import Path
 
 import numpy as np
@@ -89,6 +90,8 @@ class EventLog:
         for split in SPLITS:
             event_dir(run_dir, split).mkdir(parents=True, exist_ok=True)
             self.writers[split] = EventFileWriter(str(event_dir(run_dir, split)))
+        # The training loop has several exits; the files are closed when the loop drops this object.
+        weakref.finalize(self, _close_all, list(self.writers.values()))
 
     def write_epoch(self, epoch: int, model, row: dict | None = None) -> None:
         """Record epoch `epoch`: metrics from `row` (a metrics.jsonl line), histograms and the filter grid.
@@ -121,5 +124,9 @@ class EventLog:
 
     def close(self) -> None:
         """Flush and close the event files."""
-        for writer in self.writers.values():
-            writer.close()
+        _close_all(self.writers.values())
+
+
+def _close_all(writers) -> None:
+    for writer in writers:
+        writer.close()

@@ -79,3 +79,20 @@ def test_first_layer_filter_grid_is_an_image_per_epoch(trained_run):
     expected = np.asarray(epoch_grid({2: {"kernel": kernel}}, 2))
     assert (int(width), int(height)) == (expected.shape[1], expected.shape[0])
     assert np.array_equal(decoded, expected)  # the very picture the Examine page draws for epoch 2
+
+
+def test_a_transfer_run_writes_its_events_too(shared_data, tmp_path):
+    from core.greek.transfer import make_transfer_config, run_transfer
+    from core.paths import default_model_path
+    from tests.unit.greek_helpers import copy_letters
+
+    train = copy_letters(shared_data, tmp_path / "letters", per_class=6, flat=False)
+    run = tmp_path / "transfer-run"
+    run.mkdir()
+    rundir.write_config(run, make_transfer_config(default_model_path(), train, None, epochs=2))
+    run_transfer(run)
+    metrics = rundir.read_metrics(run)
+    test_acc = {step: float(_tensor(v)) for step, tag, v in _events(event_dir(run, "test")) if tag == "epoch_accuracy"}
+    assert test_acc == {m["epoch"]: pytest.approx(m["test_accuracy"], abs=1e-6) for m in metrics}
+    tags = {tag for _, tag, _ in _events(event_dir(run, "train"))}
+    assert {"first_layer_filters", "conv1/kernel", "epoch_loss"} <= tags
