@@ -106,13 +106,13 @@ def link_block(name: str, title: str, caption: str = "", image: bool = False) ->
 
 
 def _cell(value) -> str:
-    if isinstance(value, float):
-        return f"{value:.4f}"
+    if isinstance(value, float):  # 2 decimals for SSDs and seconds, 4 digits for rates and accuracies
+        return f"{value:.2f}" if abs(value) >= 1 else f"{value:.4g}"
     return str(value).replace("|", "\\|").replace("\n", " ")
 
 
 def markdown_table(rows: list[dict], columns: list[str] | None = None) -> str:
-    """Dict rows as a markdown table (floats with 4 decimals)."""
+    """Dict rows as a markdown table (floats: 2 decimals from 1 up, else 4 significant digits)."""
     columns = columns or list(dict.fromkeys(k for r in rows for k in r))
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     lines += ["| " + " | ".join(_cell(r.get(c, "")) for c in columns) + " |" for r in rows]
