@@ -63,9 +63,9 @@ def start(args: list[str]) -> None:
     """Start `python -m core report` into a new folder of the workspace."""
     out = workspace_dir("reports") / time.strftime("report-%Y%m%d-%H%M%S")
     out.mkdir(parents=True, exist_ok=True)
-    log = open(out / ".report.log", "w", encoding="utf-8")
-    proc = subprocess.Popen([sys.executable, "-m", "core", "report", "--out", str(out), *args], cwd=ROOT,
-                            stdout=log, stderr=subprocess.STDOUT)
+    with open(out / ".report.log", "w", encoding="utf-8") as log:  # the child keeps its own handle
+        proc = subprocess.Popen([sys.executable, "-m", "core", "report", "--out", str(out), *args], cwd=ROOT,
+                                stdout=log, stderr=subprocess.STDOUT)
     st.session_state["report_job"] = {"out": str(out), "pid": proc.pid}
     st.session_state["report_proc"] = proc
 
