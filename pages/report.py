@@ -45,8 +45,7 @@ def options_ui() -> list[str] | None:
         mine = _folder_choice("Your digits", MY_SET, "report_mine")
         letters = _folder_choice("Your letters", MY_LETTERS, "report_letters")
     args = ["--model", entry.path]
-    if study != NO_STUDY:
-        args += ["--study", study]
+    args += ["--no-study"] if study == NO_STUDY else ["--study", study]
     for flag, value, name in (("--mine", mine, "report_mine"), ("--letters", letters, "report_letters")):
         if st.session_state.get(name) == FOLDER and not value:
             st.info("Enter the folder path, or choose the set kept in the lab.")

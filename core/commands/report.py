@@ -15,7 +15,9 @@ def register(sub) -> None:
                                    "for the default (or given) model.")
     p.add_argument("--out", required=True, metavar="DIR", help="folder to write the report into")
     add_model_option(p)
-    p.add_argument("--study", metavar="NAME", help="sweep study for Task 4 (default: the newest local one)")
+    studies = p.add_mutually_exclusive_group()
+    studies.add_argument("--study", metavar="NAME", help="sweep study for Task 4 (default: the newest local one)")
+    studies.add_argument("--no-study", action="store_true", help="leave Task 4 out even when there are sweeps")
     p.add_argument("--letters", metavar="FOLDER", help="your own letters (default: My letters of the Greek page)")
     p.add_argument("--mine", metavar="FOLDER",
                    help="your own digit images, in digit folders or with a labels.csv "
@@ -27,7 +29,8 @@ def register(sub) -> None:
 def run(args) -> int:
     from core.report.build import build_report
 
-    result = build_report(args.out, args.model, args.study, args.letters, args.mine,
+    study = False if args.no_study else args.study
+    result = build_report(args.out, args.model, study, args.letters, args.mine,
                           progress=None if args.json else lambda text: print(text, file=sys.stderr))
     if args.json:
         emit_json(result)

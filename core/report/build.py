@@ -20,10 +20,12 @@ def _folder(path, what: str) -> Path | None:
     return path
 
 
-def study_to_report(name: str | None) -> str | None:
-    """The named study (checked to exist), else the newest study of this workspace, else None."""
+def study_to_report(name: str | bool | None) -> str | None:
+    """The named study (checked to exist); None: the newest study of this workspace, if any; False: none."""
     from core.sweep import storage
 
+    if name is False:
+        return None
     if name:
         storage.load_study(name)  # a clear LabError when there is no such study
         return name
@@ -52,7 +54,7 @@ def build_report(out: str | Path, model=None, study=None, letters=None, mine=Non
     Args:
         out: the folder to fill (created; files of an earlier report there are replaced).
         model: a .keras file. Defaults to the shipped default model.
-        study: a sweep study's name. Defaults to the newest local study, if any (Task 4 is left out without).
+        study: a sweep study's name, or False for no Task 4. Defaults to the newest local study, if any.
         letters: a folder of the user's own letters. Defaults to the Greek page's "My letters".
         mine: a folder of the user's own digits. Defaults to "My handwriting set".
         progress: optional callable(text) told which task is being made.

@@ -184,3 +184,11 @@ def test_bad_folders_exit_2_with_one_line(tmp_path, capsys):
     assert len(err.splitlines()) == 1 and "does not exist" in err
     assert main(["report", "--out", str(tmp_path / "r"), "--study", "no-such-study"]) == 2
     assert "no-such-study" in capsys.readouterr().err
+
+
+def test_no_study_leaves_task_4_out_and_by_default_the_newest_study_is_reported(built):
+    from core.report.build import study_to_report
+    from core.sweep.storage import local_studies
+
+    assert study_to_report(False) is None
+    assert STUDY in local_studies() and study_to_report(None) == local_studies()[0]
