@@ -15,6 +15,7 @@ from pathlib import Path
 import streamlit as st
 
 from app.active_model import active_entry
+from app.server import server_folders_allowed
 from core.paths import ROOT, workspace_dir
 
 NO_STUDY = "(no sweep: leave Task 4 out)"
@@ -24,7 +25,8 @@ FOLDER = "A folder on this computer"
 
 
 def _folder_choice(label: str, default: str, key: str) -> str | None:
-    choice = st.radio(label, [default, FOLDER], horizontal=True, key=key)
+    offered = [default, FOLDER] if server_folders_allowed() else [default]  # server disk: local only
+    choice = st.radio(label, offered, horizontal=True, key=key)
     if choice == default:
         return None
     return st.text_input(f"{label}: folder path", key=f"{key}_path").strip() or None

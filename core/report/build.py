@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from core.errors import LabError
+from core.files import write_text_atomic
 from core.report.context import Context
 
 NUMBERS_FILE = "numbers.json"
@@ -78,7 +79,7 @@ def build_report(out: str | Path, model=None, study=None, letters=None, mine=Non
         progress("Exporting the charts and writing report.md...")
     path = report.write(header(ctx, numbers["task1"]))
     numbers.update(report.numbers)
-    (Path(out) / NUMBERS_FILE).write_text(json.dumps(numbers, indent=1, default=str), encoding="utf-8")
+    write_text_atomic(Path(out) / NUMBERS_FILE, json.dumps(numbers, indent=1, default=str))
     return {"report": str(path), "files": report.files + ["report.md", NUMBERS_FILE], "numbers": numbers}
 
 

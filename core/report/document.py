@@ -2,16 +2,18 @@
 
 Pictures and tables are written as they are added; plotly charts are queued and exported together at the
 end (one browser start for all of them, see `core.report.export`). `write` produces report.md last, through
-a temporary file, so a folder with a report.md is always a finished report.
+`core.files`' atomic writes (as every file of the report), so a folder with a report.md is always a finished
+report.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from core.files import write_bytes_atomic, write_text_atomic
 
 
 @dataclass
@@ -71,7 +73,7 @@ class Report:
         return self._link(key, name, title, caption)
 
     def _save(self, name: str, data: bytes) -> None:
-        (self.out / name).write_bytes(data)
+        write_bytes_atomic(self.out / name, data)
         if name not in self.files:
             self.files.append(name)
 
@@ -92,11 +94,7 @@ class Report:
                 self.numbers["chart_export_note"] = note
                 header += f"\n\n> {note}"
         body = [header.strip()] + [f"## {s.title}\n\n" + "\n\n".join(s.blocks) for s in self.sections.values()]
-        path = self.out / "report.md"
-        tmp = self.out / ".report.md.tmp"
-        tmp.write_text("\n\n".join(body) + "\n", encoding="utf-8")
-        os.replace(tmp, path)
-        return path
+        return write_text_atomic(self.out / "report.md", "\n\n".join(body) + "\n")
 
 
 def link_block(name: str, title: str, caption: str = "", image: bool = False) -> str:

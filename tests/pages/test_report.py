@@ -37,7 +37,8 @@ def _wait_until_ready(at, timeout_s: float = 420):
     raise AssertionError("the report was not ready in time")
 
 
-def test_one_click_makes_the_report_and_offers_the_zip(shared_data, capsys):
+def test_one_click_makes_the_report_and_offers_the_zip(shared_data, capsys, monkeypatch):
+    monkeypatch.setenv("LAB_ALLOW_SERVER_FOLDERS", "1")  # AppTest binds nowhere: allow the server's disk
     at = _report_page()
     assert at.button(key="report_make").disabled is False
     at.radio(key="report_mine").set_value("A folder on this computer").run()
@@ -68,7 +69,14 @@ def _zip_bytes(at) -> bytes:
     return zip_folder(Path(at.success[0].value.split("`")[1]))
 
 
-def test_a_missing_digits_folder_is_a_clear_error(tmp_path):
+def test_folders_of_the_server_disk_are_offered_only_when_allowed():
+    at = _report_page()
+    assert at.radio(key="report_mine").options == ["My handwriting set"]
+    assert at.radio(key="report_letters").options == ["My letters"]
+
+
+def test_a_missing_digits_folder_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("LAB_ALLOW_SERVER_FOLDERS", "1")
     at = _report_page()
     at.radio(key="report_mine").set_value("A folder on this computer").run()
     at.text_input(key="report_mine_path").set_value(str(tmp_path / "nowhere")).run()
