@@ -41,6 +41,7 @@ test: install-dev chromium
 bench: install-dev
 	$(PY) -m bench.training
 	$(PY) -m bench.handwriting
+	$(PY) -m bench.live
 	$(PY) -m bench.sweep
 	$(PY) -m bench.report
 
