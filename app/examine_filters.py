@@ -10,7 +10,7 @@ from app import examine_cache as cache
 from app.widgets import figure_with_download
 from core.examine import activations as acts
 from core.examine import filters as flt
-from core.examine import pictures
+from core.examine import panels, pictures
 
 
 def show_figure(image, name: str, key: str, caption: str | None = None) -> None:
@@ -41,9 +41,7 @@ def filters_ui(model) -> None:
     st.caption(info.describe + ". Blue is negative, red positive; one colour scale for all filters.")
     maps = flt.filter_maps(kernel, channel)
     suffix = f", input channel {channel}" if kernel.shape[2] > 1 else ""
-    grid = pictures.heatmap_grid(maps, cols=8, titles=[f"#{i}" for i in range(len(maps))], cell=72,
-                                 title=f"{layer}: {len(maps)} filters{suffix}")
-    show_figure(grid, f"{layer}_filters_channel{channel}", "filters")
+    show_figure(panels.filter_grid(kernel, layer, channel), f"{layer}_filters_channel{channel}", "filters")
     with st.expander(f"Values of the {len(maps)} filters{suffix} (3 decimals)", expanded=True):
         per_row = max(1, min(4, 12 // kernel.shape[1]))  # room for every column of a table
         for start in range(0, len(maps), per_row):
@@ -88,7 +86,7 @@ def filter2d_ui(model, path: str, mt: float, choice) -> None:
     for col, arr, who in zip(st.columns(2), (ours, net), ("cv2.filter2D", f"network ({layer} output)")):
         with col:
             title = f"{who}: {n} maps of {h}x{w}, {stage}"
-            grid = pictures.heatmap_grid(acts.maps_of(arr), cols=8, cell=52, limit=limit, title=title)
+            grid = panels.maps_grid(arr, title, limit)
             show_figure(grid, f"{layer}_{'filter2d' if who.startswith('cv2') else 'network'}",
                         f"f2d_{'ours' if who.startswith('cv2') else 'net'}")
 

@@ -18,6 +18,7 @@ PAGES = [
     ("examine.py", "Examine", ":material/biotech:", "Look inside"),
     ("greek.py", "Greek letters", ":material/translate:", "Re-purpose"),
     ("experiments.py", "Experiments", ":material/science:", "Re-purpose"),
+    ("report.py", "Report", ":material/summarize:", "Report"),
 ]
 
 

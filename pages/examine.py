@@ -19,7 +19,7 @@ from app.examine_filters import filter2d_ui, filters_ui, over_time_ui, show_figu
 from app.page_model import model_for_page
 from app.widgets import stop_with_error
 from core.examine import activations as acts
-from core.examine import pictures
+from core.examine import panels, pictures
 from core.errors import LabError
 
 DRAW_PAGE = Path(__file__).resolve().parent / "draw.py"
@@ -69,14 +69,7 @@ def activations_ui(model, path: str, mt: float, choice, ds) -> None:
     st.caption(f"Outputs of each layer for {choice.title}; one colour scale per layer (white is 0).")
     for layer in chosen:
         out = cache.layer_output(path, mt, layer, choice.image)
-        maps = acts.maps_of(out)
-        if out.ndim == 3:
-            title = f"{layer}: {out.shape[-1]} maps of {out.shape[0]}x{out.shape[1]}"
-            grid = pictures.heatmap_grid(maps, cols=8, cell=80, title=title)
-        else:
-            title = f"{layer}: {out.size} values, laid out row by row"
-            grid = pictures.heatmap_grid(maps, cols=1, cell=320, title=title)
-        show_figure(grid, f"{layer}_activations", f"act_{layer}")
+        show_figure(panels.gallery(layer, out), f"{layer}_activations", f"act_{layer}")
         s = acts.summary(out)
         st.caption(f"shape {s['shape']}, {s['zeros']:.0%} zeros, mean {s['mean']:.3f}, max {s['max']:.3f}")
     compare_ui(model, path, mt, ds)
@@ -107,14 +100,7 @@ def compare_ui(model, path: str, mt: float, ds) -> None:
         st.error(str(exc))
         return
     outs = cache.layer_output(path, mt, layer, np.stack([c.image for c in inputs]))
-    limit = pictures.symmetric_limit(outs)
-    panels = [pictures.stack_vertical([pictures.picture(c.image, 3, c.title.split(" (")[0]),
-                                       pictures.heatmap_grid(acts.maps_of(o), cols=4, cell=44,
-                                                             limit=limit, colorbar=False)])
-              for c, o in zip(inputs, outs)]
-    row = pictures.side_by_side(panels, gap=24)
-    fig = pictures.stack_vertical([row, pictures.color_scale(row.width, "diverging", -limit, limit)])
-    show_figure(fig, f"{layer}_compare", "compare",
+    show_figure(panels.compare_digits(inputs, outs), f"{layer}_compare", "compare",
                 caption=" | ".join(c.title for c in inputs) + f" - {layer} outputs on one colour scale")
     sim = acts.similarity(outs)
     names = [c.title.split(" (")[0] for c in inputs]

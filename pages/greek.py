@@ -97,15 +97,9 @@ def show_ssd(symbols, analysis) -> None:
             st.dataframe(frame, hide_index=True, key=f"greek_ssd_table_{cname}",
                          column_config={"image": st.column_config.ImageColumn("image", width="small"),
                                         "SSD": st.column_config.NumberColumn("SSD", format="%.2f")})
-    import plotly.express as px
+    from core.greek.figures import ssd_heatmap
 
-    order = np.argsort(symbols.labels, kind="stable")
-    labels = [symbols.names[i] for i in order]
-    fig = px.imshow(analysis.ssd[np.ix_(order, order)], x=labels, y=labels, color_continuous_scale="Viridis",
-                    labels={"color": "SSD"}, title="SSD between every pair of images (sorted by class)")
-    fig.update_layout(height=560, xaxis={"showticklabels": len(labels) <= 60},
-                      yaxis={"showticklabels": len(labels) <= 60})
-    st.plotly_chart(fig, key="greek_heatmap")
+    st.plotly_chart(ssd_heatmap(analysis.ssd, symbols.labels, symbols.names), key="greek_heatmap")
 
 
 def knn_notes(symbols, analysis, k: int) -> None:

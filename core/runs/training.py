@@ -19,6 +19,7 @@ from core.nets.config import NetConfig
 from core.data.datasets import load_dataset
 from core.nets.inputs import to_batch
 from core.examine.histograms import save_epoch_histograms
+from core.runs.tensorboard import EventLog
 
 PROGRESS_INTERVAL_S = 0.5
 
@@ -132,6 +133,8 @@ def train_loop(run_dir: Path, model, x_train, y_train, x_test, y_test, *, epochs
         kernel, bias = conv.get_weights()[:2] if conv.use_bias else (conv.get_weights()[0], None)
         rundir.save_epoch_filters(run_dir, 0, kernel, bias if bias is not None else np.zeros(kernel.shape[-1]))
     save_epoch_histograms(run_dir, 0, model)
+    board = EventLog(run_dir)  # TensorBoard events beside the run's own files
+    board.write_epoch(0, model)
     batches = int(np.ceil(len(x_train) / batch_size))
     rows = []
     for epoch in range(1, epochs + 1):
@@ -160,6 +163,7 @@ def train_loop(run_dir: Path, model, x_train, y_train, x_test, y_test, *, epochs
             "time": time.time(),
         }
         _save_epoch(run_dir, epoch, snapshot, conv, model, row)
+        board.write_epoch(epoch, model, row)
         rundir.write_status(run_dir, epochs_done=epoch)
         rows.append(row)
     return LoopResult(epochs, False, rows)
