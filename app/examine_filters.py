@@ -8,7 +8,6 @@ import streamlit as st
 
 from app import examine_cache as cache
 from app.widgets import figure_with_download
-from core.examine import activations as acts
 from core.examine import filters as flt
 from core.examine import panels, pictures
 
