@@ -28,16 +28,14 @@ def prepared(data: bytes):
     """An uploaded file decoded and preprocessed, or the message saying why it cannot be used.
 
     Cached on the file's bytes, so reruns (a new upload, a threshold change) do not redo every file.
-    Returns (Preprocessed, None) or (None, message) with message prefixed "error:" for bad files.
+    Returns (Preprocessed, None, None), or (None, message, kind) with kind "error" for a file that
+    cannot be read and "no_ink" for an image without ink.
     """
     try:
         raw = decode_image(data)
     except LabError as exc:
-        return None, f"error:{exc}"
-    try:
-        return preprocess(raw), None
-    except NoInkFound as exc:
-        return None, str(exc)
+        return None, str(exc), "error"
+    return preprocess_or_message(raw)
 
 
 @st.cache_data(max_entries=8, show_spinner="Finding the digits on the sheet...")
@@ -107,20 +105,20 @@ def save_ui(image: np.ndarray, reading: Reading, source: str, key: str) -> None:
 
 
 def preprocess_or_message(raw: np.ndarray):
-    """(Preprocessed, None) for a canvas drawing, or (None, message); not cached: it changes per stroke."""
+    """(Preprocessed, None, None), or (None, message, "no_ink"); for canvas drawings it is not cached."""
     try:
-        return preprocess(raw), None
+        return preprocess(raw), None, None
     except NoInkFound as exc:
-        return None, str(exc)
+        return None, str(exc), "no_ink"
 
 
 def input_ui(prepared_input, source: str, model, threshold: float, key: str, steps_area=None) -> None:
     """Everything shown for one input: steps (in `steps_area` if given), the final 28x28, the reading."""
-    result, message = prepared_input
-    if message and message.startswith("error:"):
-        st.error(message.removeprefix("error:"))
+    result, message, kind = prepared_input
+    if kind == "error":
+        st.error(message)
         return
-    if message:
+    if kind == "no_ink":
         st.info(message, icon=":material/ink_eraser:")
         return
     reading = read(model, result.image)[0]
