@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8501
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: run test install install-dev chromium bench default-model greek-assets clean
+.PHONY: run test install install-dev chromium postgres bench default-model greek-assets clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,15 +33,22 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || [ -n "$$LAB_CHROMIUM" ] || \
 		{ $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
-## The whole test suite: core unit tests, page tests (AppTest), real-browser tests
-test: install-dev chromium
+## Debian's PostgreSQL server programs for the sweep tests over a real database (tests/postgres.py)
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || \
+		{ $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq postgresql >/dev/null; }
+
+## The whole test suite: core unit tests, page tests (AppTest), real-browser tests, PostgreSQL sweeps
+test: install-dev chromium postgres
 	$(PY) -m pytest tests $(PYTEST_ARGS)
 
 ## Benchmarks (JSON on stdout); see bench/README.md
 bench: install-dev
 	$(PY) -m bench.training
 	$(PY) -m bench.handwriting
+	$(PY) -m bench.live
 	$(PY) -m bench.sweep
+	$(PY) -m bench.report
 	$(PY) -m bench.load
 
 ## Re-train the shipped default model (full MNIST, assignment preset) into models/default

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from core.nets.catalog import ModelEntry, default_entry, list_models
+from app.catalog import models
+from core.nets.catalog import ModelEntry, default_entry
 
 KEY = "active_model_path"
 
@@ -17,9 +18,9 @@ KEY = "active_model_path"
 def active_entry(entries: list[ModelEntry] | None = None) -> ModelEntry:
     """The session's active model entry (the shipped default when none was chosen or it vanished).
 
-    `entries` is the catalog when the caller has already listed it (saves a second scan of the runs).
+    `entries` defaults to this script run's catalog listing (`app.catalog.models`).
     """
-    entries = {e.path: e for e in (list_models() if entries is None else entries)}
+    entries = {e.path: e for e in (models() if entries is None else entries)}
     path = st.session_state.get(KEY) or st.query_params.get("model")
     if path in entries:
         st.session_state[KEY] = path
@@ -45,7 +46,7 @@ def set_active(path: str | Path) -> None:
 
 def sidebar() -> None:
     """The sidebar block that always shows the active model and lets the user switch it."""
-    entries = list_models()
+    entries = models()
     current = active_entry(entries)
     paths = [e.path for e in entries]
     labels = {e.path: e.label for e in entries}

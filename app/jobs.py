@@ -1,7 +1,8 @@
 """Watching background jobs from a page: a polling fragment that stops polling when the job ends.
 
 The worker runs in its own OS process and writes its run directory; a page only reads that
-directory. While the run is queued or running, a fragment re-renders itself every `interval_s`
+directory; the poll is where a dead worker's run gets recorded as failed (`rundir.reconcile`,
+the one step that writes). While the run is queued or running, a fragment re-renders itself every `interval_s`
 seconds (the rest of the page stays usable); once the run ends, one full rerun turns polling off
 (`run_every=None`) so an idle page costs nothing.
 """
@@ -31,12 +32,12 @@ def watch_run(run_dir: Path, render, key: str, interval_s: float = 1.0) -> None:
     """
     run_dir = Path(run_dir)
     flag = f"{key}_was_active"
-    state = rundir.read_status(run_dir).get("state")
+    state = rundir.reconcile(run_dir).get("state")
     st.session_state[flag] = state in rundir.ACTIVE_STATES
 
     @st.fragment(run_every=poll_interval(state, interval_s))
     def _poller():
-        status = rundir.read_status(run_dir)
+        status = rundir.reconcile(run_dir)
         render(run_dir, status)
         if st.session_state.get(flag) and status.get("state") not in rundir.ACTIVE_STATES:
             # The run just ended: one full rerun recomputes run_every (None) and refreshes the

@@ -80,6 +80,14 @@ def create_run(path: Path | None, label: str, config: dict) -> Path:
     return run_dir
 
 
+def _say_waiting() -> None:
+    """Tell the console why nothing happens yet: the lab's training queue is full."""
+    from core.runs.queue import ENV_VAR, max_trainings
+
+    print(f"waiting for a free training slot ({max_trainings()} at a time; {ENV_VAR} allows more)",
+          file=sys.stderr, flush=True)
+
+
 def run(args) -> int:
     from core.data.datasets import load_dataset
     from core.runs.training import make_train_config
@@ -100,7 +108,7 @@ def run(args) -> int:
             printed.append(row)
         bar(epoch, epochs, batch, batches)
 
-    status = execute(run_dir, reporter=reporter)
+    status = execute(run_dir, reporter=reporter, queue=True, on_wait=_say_waiting)
     metrics = rundir.read_metrics(run_dir)
     for row in metrics[len(printed):]:
         bar.epoch_line(row, config["epochs"])

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
+from core.paths import runs_dir
 from core.runs import rundir
-from core.paths import ROOT, runs_dir
+from core.runs.processes import spawn
 
 
 def launch_worker(run_dir: Path, queue: bool = True) -> subprocess.Popen:
@@ -20,14 +19,12 @@ def launch_worker(run_dir: Path, queue: bool = True) -> subprocess.Popen:
     kill it; its pid is recorded in status.json at once so pollers can see it.
     """
     run_dir = Path(run_dir)
-    cmd = [sys.executable, "-m", "core.runs.worker", str(run_dir)] + (["--queue"] if queue else [])
-    env = dict(os.environ, PYTHONUNBUFFERED="1", TF_CPP_MIN_LOG_LEVEL="2")
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
-    with open(run_dir / "worker.log", "ab") as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, env=env, start_new_session=True)
-    rundir.write_status(run_dir, state="queued", pid=proc.pid, host=socket.gethostname(),
-                        created=time.time())
+    # Queued before the worker exists (its fresh `updated` time counts as a sign of life), and only
+    # the pid afterwards, so this never overwrites a state the worker has already written.
+    rundir.write_status(run_dir, state="queued", host=socket.gethostname(), created=time.time())
+    proc = spawn("core.runs.worker", str(run_dir), *([] if queue else ["--no-queue"]),
+                 log=run_dir / "worker.log")
+    rundir.write_status(run_dir, pid=proc.pid)
     return proc
 
 
@@ -39,7 +36,7 @@ def start_run(config: dict, root: Path | None = None, label: str | None = None,
         config: the run's config.json content (see `core.runs.training.make_train_config`).
         root: where to create the run directory. Defaults to the workspace's runs folder.
         label: a readable part of the directory name. Defaults to the network's name.
-        queue: let the worker wait its turn behind other queued workers. Defaults to True.
+        queue: let the worker wait for a slot of the lab's training queue. Defaults to True.
 
     Returns:
         The new run directory.

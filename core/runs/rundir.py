@@ -3,7 +3,8 @@
 Layout of one run directory::
 
     config.json      what to train (kind, network config, dataset, subset); written once
-    status.json      state (queued/running/finished/stopped/failed), pid, times, error; atomic
+    status.json      state (queued/running/finished/stopped/failed), host, pid, times, error; atomic
+    heartbeat.json   the worker's time, host and pid, refreshed every few seconds while it lives
     metrics.jsonl    one JSON line per finished epoch (train/test loss and accuracy, seconds)
     progress.json    batch progress within the current epoch, for progress bars; atomic
     model.keras      the model after the last finished epoch; replaced atomically
@@ -12,7 +13,9 @@ Layout of one run directory::
     worker.log       the worker's own output
     STOP             created by anyone who wants the worker to stop after its current batch
 
-Nothing here imports TensorFlow, so pages can poll runs cheaply.
+Nothing here imports TensorFlow, so pages can poll runs cheaply. Reading never writes: a run whose
+worker died is *reported* as failed by `read_status`, and recorded as failed only by `reconcile`,
+the one explicit step a polling page calls.
 """
 
 from __future__ import annotations
@@ -20,7 +23,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
 import time
 from datetime import datetime
 from pathlib import Path
@@ -29,9 +31,12 @@ import numpy as np
 
 from core import files
 from core.errors import LabError
+from core.runs.liveness import beat_record, is_alive, pid_alive  # noqa: F401  (pid_alive: for callers)
 
 ACTIVE_STATES = ("queued", "running")
 FINAL_STATES = ("finished", "stopped", "failed")
+WORKER_ENDED = ("The worker process ended unexpectedly (killed or crashed). "
+                "Epochs finished before that are kept.")
 
 
 def write_json_atomic(path: Path, data) -> None:
@@ -88,40 +93,45 @@ def write_status(run_dir: Path, **fields) -> dict:
     return status
 
 
-def pid_alive(pid) -> bool:
-    """Whether a process with this pid exists and is not a zombie."""
-    if not isinstance(pid, int) or pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return True
+def write_heartbeat(run_dir: Path) -> None:
+    """Record that the run's worker is alive now (see `core.runs.liveness`)."""
+    write_json_atomic(Path(run_dir) / "heartbeat.json", beat_record())
+
+
+def _verdict(run_dir: Path, status: dict) -> dict:
+    """`status`, or a copy saying `failed` when it is queued/running but its worker shows no life."""
+    if status.get("state") not in ACTIVE_STATES:
+        return status
+    beat = read_json(run_dir / "heartbeat.json", {}) or {}
+    last = max(beat.get("time") or 0, status.get("updated") or 0) or None
+    if is_alive(status.get("host"), status.get("pid"), last):
+        return status
+    return {**status, "state": "failed", "finished": last or time.time(), "error": WORKER_ENDED}
 
 
 def read_status(run_dir: Path) -> dict:
-    """The run's status; a queued/running run whose worker has died is reported (and recorded) as failed."""
+    """The run's status; a queued/running run whose worker is dead is reported as failed (not written)."""
     run_dir = Path(run_dir)
     status = read_json(run_dir / "status.json", None)
     if not isinstance(status, dict):
         return {"state": "failed", "error": "status.json is missing or unreadable"}
-    if (status.get("state") in ACTIVE_STATES and status.get("host") == socket.gethostname()
-            and not pid_alive(status.get("pid"))):
-        # Re-read first: the worker may have finished between our read and the liveness check.
-        status = read_json(run_dir / "status.json", status)
-        if status.get("state") in ACTIVE_STATES:
-            status = write_status(
-                run_dir, state="failed", finished=time.time(),
-                error="The worker process ended unexpectedly (killed or crashed). "
-                      "Epochs finished before that are kept.",
-            )
-    return status
+    return _verdict(run_dir, status)
+
+
+def reconcile(run_dir: Path) -> dict:
+    """Like `read_status`, but a dead worker's run is also recorded as failed in status.json.
+
+    The one step that writes on behalf of a dead worker; pages call it where they poll a run.
+    """
+    run_dir = Path(run_dir)
+    status = read_status(run_dir)
+    # Re-read before writing: the worker may have finished between that read and its liveness check.
+    current = read_json(run_dir / "status.json", None)
+    if not isinstance(current, dict):
+        return status
+    if status.get("state") == "failed" and current.get("state") in ACTIVE_STATES:
+        return write_status(run_dir, state="failed", finished=status.get("finished"), error=status.get("error"))
+    return _verdict(run_dir, current)
 
 
 def append_metrics(run_dir: Path, row: dict, group: files.AtomicGroup | None = None) -> None:

@@ -1,15 +1,15 @@
 """The background worker: `python -m core.runs.worker RUN_DIR` runs one job and records its end state.
 
 One OS process per run: Keras leaks memory across repeated fits in one process, and a separate
-process survives page reruns and closed tabs. With `--queue`, workers take turns through a lock
-file, so two runs started at once wait for each other instead of fighting over the CPU.
+process survives page reruns and closed tabs. Every training takes a slot of the lab's one queue
+(`core.runs.queue`), so two runs started at once wait for each other instead of fighting over the
+CPU, and beats a heartbeat (`core.runs.liveness`) so a reader on any host can tell it is alive.
 """
 
 from __future__ import annotations
 
 import argparse
 import errno
-import fcntl
 import importlib
 import os
 import socket
@@ -18,9 +18,10 @@ import time
 import traceback
 from pathlib import Path
 
-from core.runs import rundir
 from core.errors import LabError
-from core.paths import lab_home
+from core.runs import queue as training_queue
+from core.runs import rundir
+from core.runs.liveness import Heartbeat
 
 # kind in config.json -> "module:function(run_dir, reporter) -> LoopResult"
 JOB_KINDS = {
@@ -34,20 +35,6 @@ def _job_function(kind: str):
         raise LabError(f"Unknown job kind {kind!r}. Known kinds: {', '.join(JOB_KINDS)}.")
     module, func = JOB_KINDS[kind].split(":")
     return getattr(importlib.import_module(module), func)
-
-
-def _wait_for_slot(run_dir: Path, lock_path: Path):
-    """Block until this worker holds the queue lock; returns the open lock file, or None if stopped."""
-    fh = open(lock_path, "a+")
-    while True:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return fh
-        except BlockingIOError:
-            if rundir.stop_requested(run_dir):
-                fh.close()
-                return None
-            time.sleep(0.5)
 
 
 def describe_error(exc: BaseException) -> str:
@@ -78,27 +65,33 @@ def record_traceback(run_dir: Path, exc: BaseException) -> None:
         sys.stderr.write(text)
 
 
-def execute(run_dir: Path, reporter=None, queue: bool = False) -> dict:
+def execute(run_dir: Path, reporter=None, queue: bool = True, on_wait=None) -> dict:
     """Run the job in `run_dir` in this process and record its final state.
 
     Args:
         run_dir: a run directory with a config.json.
         reporter: optional console progress callback.
-        queue: wait for the lab-wide worker lock first. Defaults to False.
+        queue: take a slot of the lab's training queue first (state `queued` meanwhile). Defaults to True.
+        on_wait: called once when the job has to wait for a slot.
 
     Returns:
         The final status dict.
     """
     run_dir = Path(run_dir)
-    host = socket.gethostname()
-    rundir.write_status(run_dir, state="queued" if queue else "running", pid=os.getpid(), host=host)
-    lock = None
-    if queue:
-        lock = _wait_for_slot(run_dir, lab_home() / "worker.lock")
-        if lock is None:
-            return rundir.write_status(run_dir, state="stopped", finished=time.time(),
-                                       error=None, epochs_done=0)
+    rundir.write_status(run_dir, state="queued" if queue else "running", pid=os.getpid(),
+                        host=socket.gethostname())
+    with Heartbeat(lambda: rundir.write_heartbeat(run_dir)):
+        return _run_job(run_dir, reporter, queue, on_wait)
+
+
+def _run_job(run_dir: Path, reporter, queue: bool, on_wait) -> dict:
+    slot = None
     try:
+        if queue:
+            slot = training_queue.wait_for_slot(lambda: rundir.stop_requested(run_dir), on_wait)
+            if slot is None:
+                return rundir.write_status(run_dir, state="stopped", finished=time.time(),
+                                           error=None, epochs_done=0)
         rundir.write_status(run_dir, state="running", started=time.time(), error=None)
         config = rundir.read_config(run_dir)
         result = _job_function(config.get("kind", "train"))(run_dir, reporter)
@@ -116,19 +109,20 @@ def execute(run_dir: Path, reporter=None, queue: bool = False) -> dict:
             raise
         return status
     finally:
-        if lock is not None:
-            lock.close()
+        if slot is not None:
+            slot.close()
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m core.runs.worker", description=__doc__.splitlines()[0])
     parser.add_argument("run_dir", type=Path)
-    parser.add_argument("--queue", action="store_true", help="wait for other queued workers first")
+    parser.add_argument("--no-queue", action="store_true",
+                        help="train at once instead of waiting for a slot of the training queue")
     args = parser.parse_args(argv)
     if not (args.run_dir / "config.json").is_file():
         print(f"error: {args.run_dir} has no config.json", file=sys.stderr)
         return 2
-    status = execute(args.run_dir, queue=args.queue)
+    status = execute(args.run_dir, queue=not args.no_queue)
     return 0 if status.get("state") in ("finished", "stopped") else 1
 
 

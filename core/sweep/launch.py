@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-import os
+import socket
 import subprocess
-import sys
 import time
 
-from core.runs import rundir
 from core.errors import LabError
-from core.paths import ROOT
+from core.runs import rundir
+from core.runs.processes import spawn
 from core.sweep import storage
 from core.sweep.space import space_from_dict
+
+
+def _start_driver(study: str, *args: str) -> subprocess.Popen:
+    """`python -m core sweep run --study NAME ARGS --json`, detached, logging to sweep.log."""
+    folder = storage.study_dir(study)
+    proc = spawn("core", "sweep", "run", "--study", study, *args, "--json", log=folder / "sweep.log")
+    rundir.write_json_atomic(folder / "driver.json", {"pid": proc.pid, "state": "running",
+                                                      "started": time.time(), "host": socket.gethostname()})
+    return proc
 
 
 def start_sweep(space_dict: dict, strategy: str, n_trials: int | None, study: str,
@@ -25,23 +33,14 @@ def start_sweep(space_dict: dict, strategy: str, n_trials: int | None, study: st
     storage.check_study_name(study)
     if storage.read_sweep_json(study):
         raise LabError(f"A study named {study!r} already exists: choose another name.")
-    folder = storage.study_dir(study)
-    space_file = folder / "space.json"
+    space_file = storage.study_dir(study) / "space.json"
     rundir.write_json_atomic(space_file, space_dict)
-    cmd = [sys.executable, "-m", "core", "sweep", "run", "--space", str(space_file), "--strategy", strategy,
-           "--study", study, "--json"]
+    args = ["--space", str(space_file), "--strategy", strategy]
     if n_trials:
-        cmd += ["--trials", str(int(n_trials))]
+        args += ["--trials", str(int(n_trials))]
     if storage_url:
-        cmd += ["--storage", storage_url]
-    env = dict(os.environ, PYTHONUNBUFFERED="1", TF_CPP_MIN_LOG_LEVEL="2")
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
-    with open(folder / "sweep.log", "ab") as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
-    rundir.write_json_atomic(folder / "driver.json", {"pid": proc.pid, "state": "running",
-                                                      "started": time.time(), "host": os.uname().nodename})
-    return proc
+        args += ["--storage", storage_url]
+    return _start_driver(study, *args)
 
 
 def stop_sweep(study: str) -> None:
@@ -51,13 +50,4 @@ def stop_sweep(study: str) -> None:
 
 def resume_sweep(study: str) -> subprocess.Popen:
     """Start `python -m core sweep run --study NAME` again for a stopped or killed study."""
-    folder = storage.study_dir(study)
-    env = dict(os.environ, PYTHONUNBUFFERED="1", TF_CPP_MIN_LOG_LEVEL="2")
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
-    with open(folder / "sweep.log", "ab") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "core", "sweep", "run", "--study", study, "--json"],
-                                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
-    rundir.write_json_atomic(folder / "driver.json", {"pid": proc.pid, "state": "running",
-                                                      "started": time.time(), "host": os.uname().nodename})
-    return proc
+    return _start_driver(study)

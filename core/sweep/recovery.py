@@ -1,76 +1,77 @@
-"""Recovering trials that a killed process or a dead machine left RUNNING (see `core.sweep.runner`)."""
+"""Recovering trials that a killed process or a dead machine left RUNNING (see `core.sweep.runner`).
+
+A RUNNING trial is dead when it ran on this host and its pid is gone, or, on any host, when its
+`heartbeat` user attr (refreshed by `core.sweep.trial.TrialWatch`) is older than `STALE_S`. A dead
+trial whose training had finished is completed from its run directory; any other is marked FAIL
+with `status=interrupted` (not counted against the budget) and, when it had all its parameters,
+enqueued again so that configuration still runs exactly once. A trial killed before it had all its
+parameters never trained: grid and linear search plan its configuration again, random and TPE draw
+a new one.
+"""
 
 from __future__ import annotations
 
-import socket
-import time
+from functools import partial
 from pathlib import Path
 
 from core.runs import rundir
+from core.runs.liveness import is_alive
 from core.sweep import storage
-from core.sweep.strategies import make_sampler
-from core.sweep.trial import _optuna, _record_metrics, _set_attr
+from core.sweep.trial import record_metrics
 
-STALE_S = 180  # a RUNNING trial whose heartbeat is older than this is taken as dead, on any machine
-
-
-def is_interrupted(trial, retried: set) -> bool:
-    """Whether a FAIL trial was cut short (killed or stopped) rather than failing on its own."""
-    return trial.user_attrs.get("status") == "interrupted" or trial.number in retried
+INTERRUPTED = "The sweep process ended while this trial ran; its configuration was queued again."
+INTERRUPTED_EARLY = "The sweep process ended before this trial started training."
 
 
-def classify(trials) -> dict:
-    """Trials split into counted (finished for the budget), running, waiting and interrupted."""
-    optuna = _optuna()
-    S = optuna.trial.TrialState
-    retried = {t.system_attrs.get("failed_trial") for t in trials if "failed_trial" in t.system_attrs}
-    out = {"counted": [], "running": [], "waiting": [], "interrupted": []}
-    for t in trials:
-        if t.state == S.RUNNING:
-            out["running"].append(t)
-        elif t.state == S.WAITING:
-            out["waiting"].append(t)
-        elif t.state == S.FAIL and is_interrupted(t, retried):
-            out["interrupted"].append(t)
-        else:
-            out["counted"].append(t)
-    return out
+def is_dead(trial, name: str, local_only: bool) -> bool:
+    """Whether a RUNNING trial's process is gone (see the module docstring)."""
+    attrs = trial.user_attrs
+    if "pid" not in attrs and local_only:
+        # Asked but not yet labelled: on a journal file every worker runs on this host
+        return not live_workers(name)
+    started = trial.datetime_start.timestamp() if trial.datetime_start else None
+    beat = attrs.get("heartbeat") or attrs.get("wall_start") or started
+    return not is_alive(attrs.get("host"), attrs.get("pid"), beat)
 
 
-
-def recover_stale(study, space=None) -> list[int]:
-    """Finish or re-queue trials left RUNNING by dead processes on this host; returns their numbers."""
-    optuna = _optuna()
-    host, recovered = socket.gethostname(), []
-    local_only = isinstance(study._storage, optuna.storages.JournalStorage)
+def recover_stale(store: storage.Store, study, space) -> list[int]:
+    """Finish or re-queue the study's RUNNING trials whose process is dead; returns their numbers."""
+    optuna = storage.import_optuna()
+    local_only = not storage.is_database(store.url)
+    recovered = []
+    # Study.get_trials (public): FrozenTrial user_attrs, params and datetime_start are all we read
     for t in study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,)):
-        pid = t.user_attrs.get("pid")
-        beat = t.user_attrs.get("heartbeat") or t.user_attrs.get("wall_start")
-        if beat and time.time() - beat > STALE_S:
-            pass  # no sign of life for minutes: its machine or process is gone
-        elif pid is None:
-            # Asked but not yet labelled: stale only if no trial process of this study is alive here
-            # (a database study may have it on another machine: its heartbeat covers that case).
-            if not local_only or live_workers(study.study_name):
-                continue
-        elif t.user_attrs.get("host") != host or rundir.pid_alive(pid):
-            continue
-        run_dir = t.user_attrs.get("run_dir")
-        rows = rundir.read_metrics(run_dir) if run_dir else []
-        status = rundir.read_json(Path(run_dir) / "status.json", {}) if run_dir else {}
-        if rows and status.get("state") == "finished":
-            _record_metrics(study, t._trial_id, rows, t.user_attrs.get("wall_start"))
-            study.tell(t.number, rows[-1]["test_accuracy"])
-        else:
-            _set_attr(study, t._trial_id, "status", "interrupted")
-            _set_attr(study, t._trial_id, "error", "The sweep process ended while this trial ran; "
-                      "its configuration was queued again.")
-            study.tell(t.number, state=optuna.trial.TrialState.FAIL)
-            params = _full_params(t, space, study.user_attrs.get("seed") or 0)
-            if params:
-                study.enqueue_trial(params, user_attrs={"retry_of": t.number})
-        recovered.append(t.number)
+        if is_dead(t, store.name, local_only) and settle(store, study, t, space):
+            recovered.append(t.number)
     return recovered
+
+
+def settle(store: storage.Store, study, trial, space) -> bool:
+    """Complete or fail one dead trial; False when another process settled it first."""
+    optuna = storage.import_optuna()
+    set_attr = partial(store.set_trial_attr, trial.number)  # public BaseStorage.set_trial_user_attr
+    run_dir = trial.user_attrs.get("run_dir")
+    rows = rundir.read_metrics(run_dir) if run_dir else []
+    status = rundir.read_json(Path(run_dir) / "status.json", {}) if run_dir else {}
+    complete = len(trial.params) == len(space.dimensions)
+    try:
+        if rows and (status or {}).get("state") == "finished":
+            record_metrics(set_attr, rows, trial.user_attrs.get("wall_start"))
+            study.tell(trial.number, rows[-1]["test_accuracy"])  # Study.tell accepts a trial number
+            return True
+        set_attr("status", "interrupted")
+        set_attr("error", INTERRUPTED if complete else INTERRUPTED_EARLY)
+        study.tell(trial.number, state=optuna.trial.TrialState.FAIL)
+        if run_dir:
+            rundir.reconcile(run_dir)  # its run directory says failed too, not running forever
+    except (RuntimeError, ValueError):
+        # UpdateFinishedTrialError (a RuntimeError) from the storage or ValueError from tell: the
+        # trial finished meanwhile, e.g. another worker's recovery got there first; it re-queued it.
+        return False
+    if complete:
+        # Study.enqueue_trial: the next ask anywhere gets exactly these parameters
+        study.enqueue_trial(dict(trial.params), user_attrs={"retry_of": trial.number})
+    return True
 
 
 def live_workers(name: str) -> list[int]:
@@ -87,14 +88,3 @@ def live_workers(name: str) -> list[int]:
         else:
             path.unlink(missing_ok=True)
     return pids
-
-
-def _full_params(trial, space, seed: int = 0) -> dict | None:
-    """The trial's parameters, rebuilt from its grid id when it was killed before suggesting them all."""
-    if space is None or len(trial.params) == len(space.dimensions):
-        return dict(trial.params) or None
-    gid = trial.system_attrs.get("grid_id")
-    if gid is None:
-        return None
-    sampler = make_sampler("grid", space, seed)
-    return dict(zip(sampler._param_names, sampler._all_grids[gid]))

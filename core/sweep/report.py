@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from core.runs import rundir
+from core.runs.liveness import is_alive
 from core.sweep import storage
 
 ROW_KEYS = ("test_accuracy", "train_accuracy", "test_loss", "train_loss", "seconds", "wall_seconds",
@@ -44,11 +45,17 @@ def best_row(rows: list[dict]) -> dict | None:
 
 
 def driver_state(name: str) -> dict:
-    """The `sweep run` process of a local study: state running|finished|stopped|failed|none, pid."""
+    """The `sweep run` process of a local study: state running|finished|stopped|failed|killed|none, pid.
+
+    `killed` (read, never written) when it is recorded as running but shows no life: its pid is
+    gone on this host, or on any host its heartbeat is older than `core.runs.liveness.STALE_S`.
+    """
     folder = storage.study_dir(name, create=False)
     info = rundir.read_json(folder / "driver.json", {}) or {}
-    if info.get("state") == "running" and not rundir.pid_alive(info.get("pid")):
-        info["state"] = "killed"
+    if info.get("state") == "running":
+        beat = (rundir.read_json(folder / storage.DRIVER_BEAT, {}) or {}).get("time") or 0
+        if not is_alive(info.get("host"), info.get("pid"), max(beat, info.get("started") or 0) or None):
+            info["state"] = "killed"
     info.setdefault("state", "none")
     info["stop_requested"] = (folder / "STOP").exists()
     return info

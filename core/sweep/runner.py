@@ -4,48 +4,44 @@ Process model (why): importing TensorFlow costs seconds, so one trial process tr
 `recycle` trials in a row, clearing the Keras session between them, and is then replaced by a
 fresh one to bound Keras' slow memory growth. The driver (`python -m core sweep run`/`work`) never
 imports TensorFlow; it spawns trial processes (`python -m core.sweep.runner`) until the budget is
-spent or a STOP file appears. Trial processes die with their driver (PR_SET_PDEATHSIG).
+spent or a STOP file appears. Trial processes die with their driver (PR_SET_PDEATHSIG), and every
+trial trains through the lab's one training queue (`core.runs.queue`).
 
 Each trial is a normal run directory `<LAB_HOME>/sweeps/<study>/runs/trial-NNNN/` trained by
 `core.runs.worker.execute` (kind `train`), so its model opens anywhere in the lab.
 
-Resuming: a trial left RUNNING by a dead process (same host and its pid gone, or on any machine no
-heartbeat for STALE_S seconds) is finished from its run directory when that training had already
-finished; otherwise it is marked FAIL with user attr `status=interrupted` and its parameters are
-enqueued again, so it runs exactly once more and interrupted trials do not count against the
-budget. (Optuna's own RDB heartbeat only runs inside `study.optimize`, not in ask/tell loops, so
-trials carry their own `heartbeat` user attr.)
+Resuming: see `core.sweep.recovery`; the driver recovers dead trials before each trial process,
+so a killed worker's trial is picked up by any other worker of the study. The driver beats a
+heartbeat (`driver-heartbeat.json`) so the Experiments page can tell a live driver from a dead one.
+A database that goes away is waited for (`storage.retry_while_unreachable`): a trial process that
+loses it exits with EXIT_STORAGE, and its trial is recovered once the database is back.
 """
 
 from __future__ import annotations
 
 import argparse
-import ctypes
 import gc
 import os
-import signal
+import random
 import socket
-import subprocess
 import sys
 import time
+from dataclasses import dataclass
+from pathlib import Path
 
-from core.runs import rundir
 from core.errors import LabError
-from core.paths import ROOT
+from core.runs import rundir
+from core.runs.liveness import Heartbeat, beat_record
+from core.runs.processes import spawn
 from core.sweep import storage
-from core.sweep.recovery import classify, recover_stale
+from core.sweep.plan import next_action
+from core.sweep.recovery import recover_stale
 from core.sweep.space import space_from_dict
-from core.sweep.strategies import LinearSearch, default_trials, make_sampler, params_key
-from core.sweep.trial import _StopWatch, run_trial
+from core.sweep.strategies import PLANNED, default_trials, make_sampler
+from core.sweep.trial import TrialWatch, run_trial
 
 DEFAULT_RECYCLE = 10
-
-
-def _optuna():
-    import optuna
-
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-    return optuna
+EXIT_STORAGE = 75  # a trial process lost the database (EX_TEMPFAIL): not a crash, wait for it
 
 
 def setup_study(name: str, space, strategy: str, n_trials: int | None, url: str | None = None,
@@ -58,7 +54,7 @@ def setup_study(name: str, space, strategy: str, n_trials: int | None, url: str 
     Raises:
         LabError: the study exists with a different space or strategy.
     """
-    optuna = _optuna()
+    optuna = storage.import_optuna()
     url = storage.resolve_url(name, url)
     storage.study_dir(name)
     study = optuna.create_study(study_name=name, storage=storage.open_storage(url),
@@ -91,87 +87,62 @@ def study_settings(study) -> tuple:
             int(attrs.get("n_trials") or 20), int(attrs.get("seed") or 0))
 
 
-def next_action(study, space, strategy: str, n_trials: int, linear: LinearSearch | None,
-                enqueue: bool = True) -> str:
-    """What a worker does next: 'ask', 'wait' (for a pending result) or 'done'.
+@dataclass
+class _Worker:
+    """One trial process's view of its study."""
 
-    For linear search a proposal is enqueued (when `enqueue`) so the next `ask` trains it.
-    """
-    groups = classify(study.get_trials(deepcopy=False))
-    counted, running, waiting = groups["counted"], groups["running"], groups["waiting"]
-    if len(counted) >= n_trials:
-        return "done"
-    if waiting:
-        return "ask"
-    if len(counted) + len(running) >= n_trials:
-        return "done"
-    if strategy == "grid":
-        seen = {params_key(t.params) for t in counted + running}
-        grid = space.grid()
-        import itertools
-
-        keys = {params_key(dict(zip(grid, combo))) for combo in itertools.product(*grid.values())}
-        return "ask" if keys - seen else "done"
-    if strategy == "linear":
-        results = {params_key(t.params): t.value for t in counted}
-        pending = {params_key(t.params) for t in running}
-        step, params = linear.plan(results, pending)
-        if step == "propose":
-            if enqueue:
-                study.enqueue_trial(params)
-            return "ask"
-        return step
-    return "ask"
+    name: str
+    study: object
+    space: object
+    strategy: str
+    n_trials: int
+    watch: TrialWatch
+    stop_file: Path
+    rng: random.Random
 
 
 def work(name: str, url: str | None = None, max_trials: int | None = None) -> dict:
     """Train trials of study `name` in this process until the budget, a STOP file, or `max_trials`."""
-    optuna = _optuna()
-    study = storage.load_study(name, url)
-    space, strategy, n_trials, seed = study_settings(study)
-    # Grid ids index a seeded shuffle of the grid, so every process must use the study's seed;
-    # random and TPE get a per-process seed so recycled processes do not replay the same draws.
-    sampler_seed = seed if strategy == "grid" else seed + os.getpid()
-    study = optuna.load_study(study_name=name, storage=study._storage,
-                              sampler=make_sampler(strategy, space, sampler_seed, n_trials))
+    store = storage.open_store(name, url)
+    space, strategy, n_trials, seed = study_settings(store.study())
+    # Random and TPE get a per-process seed so recycled processes do not replay the same draws;
+    # grid and linear trials are enqueued, and the rng only spreads parallel workers over the grid.
+    sampler = make_sampler(strategy, space, seed + os.getpid(), n_trials)
     stop_file = storage.study_dir(name) / "STOP"
-    watch = _StopWatch(stop_file, study)
-    watch.start()
+    worker = _Worker(name, store.study(sampler), space, strategy, n_trials, TrialWatch(stop_file, store),
+                     stop_file, random.Random(seed + os.getpid()))
+    worker.watch.start()
     counts = {"complete": 0, "failed": 0, "interrupted": 0}
     marker = storage.study_dir(name) / "workers" / f"{os.getpid()}.pid"
     marker.parent.mkdir(exist_ok=True)
     marker.touch()
     try:
-        _trial_loop(study, space, strategy, n_trials, name, watch, counts, max_trials, stop_file)
+        reason = _trial_loop(worker, counts, max_trials)
     finally:
         marker.unlink(missing_ok=True)
-    reason = counts.pop("reason")
     return {"reason": reason if max_trials is None or sum(counts.values()) < max_trials else "recycle",
             **counts}
 
 
-def _trial_loop(study, space, strategy, n_trials, name, watch, counts, max_trials, stop_file) -> None:
-    linear = LinearSearch(space) if strategy == "linear" else None
-    reason = "budget"
+def _trial_loop(w: _Worker, counts: dict, max_trials: int | None) -> str:
+    """Ask and train trials until done; returns why it ended (budget, done or stopped)."""
     while max_trials is None or sum(counts.values()) < max_trials:
-        if stop_file.exists():
-            reason = "stopped"
-            break
-        action = next_action(study, space, strategy, n_trials, linear)
+        if w.stop_file.exists():
+            return "stopped"
+        action = next_action(w.study, w.space, w.strategy, w.n_trials, rng=w.rng)
         if action == "done":
-            reason = "done"
-            break
+            return "done"
         if action == "wait":
             time.sleep(1.0)
             continue
-        result = run_trial(study, space, name, watch)
+        result = run_trial(w.study, w.space, w.name, w.watch, planned=w.strategy in PLANNED)
         counts[result] += 1
-        _print_trial(study, result)
+        _print_trial(w.study, result)
         import keras  # already loaded by the trial; imported here so a stopped sweep never pays for it
 
         keras.backend.clear_session()
         gc.collect()
-    counts["reason"] = reason
+    return "budget"
 
 
 def _print_trial(study, result: str) -> None:
@@ -187,12 +158,17 @@ def _print_trial(study, result: str) -> None:
     print(f"trial {t.number} {result}: {what} {t.params}", flush=True)
 
 
-def _die_with_parent():
-    """Make this child get SIGKILL when the driver dies, so a killed sweep leaves no orphan trainer."""
-    try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
+def _claim_driver(folder: Path) -> dict:
+    """Record this process as the study's driver and drop a STOP file left over from a killed run."""
+    previous = rundir.read_json(folder / "driver.json", {}) or {}
+    # launch.start_sweep records our pid and start time before we get here; a Stop clicked since then counts
+    started = previous["started"] if previous.get("pid") == os.getpid() else time.time()
+    info = {"pid": os.getpid(), "host": socket.gethostname(), "state": "running", "started": started}
+    rundir.write_json_atomic(folder / "driver.json", info)
+    stop = folder / "STOP"
+    if stop.exists() and stop.stat().st_mtime < started:
+        stop.unlink(missing_ok=True)
+    return info
 
 
 def drive(name: str, url: str | None = None, recycle: int = DEFAULT_RECYCLE, in_process: bool = False,
@@ -209,46 +185,14 @@ def drive(name: str, url: str | None = None, recycle: int = DEFAULT_RECYCLE, in_
     Returns:
         {"reason": done|stopped, "recovered": [...]}.
     """
-    url = storage.resolve_url(name, url)
-    study = storage.load_study(name, url)
-    space = study_settings(study)[0]
+    store = storage.retry_while_unreachable(lambda: storage.open_store(name, url))
+    space = study_settings(store.study())[0]
     folder = storage.study_dir(name)
-    previous = rundir.read_json(folder / "driver.json", {}) or {}
-    # launch.start_sweep records our pid and start time before we get here; a Stop clicked since then counts
-    started = previous["started"] if previous.get("pid") == os.getpid() else time.time()
-    info = {"pid": os.getpid(), "host": socket.gethostname(), "state": "running", "started": started}
-    rundir.write_json_atomic(folder / "driver.json", info)
-    stop = folder / "STOP"
-    if stop.exists() and stop.stat().st_mtime < started:
-        stop.unlink(missing_ok=True)  # left over from an earlier, killed run
-    reason, failures = "done", 0
+    info = _claim_driver(folder)
     try:
-        recovered = recover_stale(study, space)
-        if in_process:
-            reason = work(name, url)["reason"]
-        else:
-            env = dict(os.environ, PYTHONUNBUFFERED="1", TF_CPP_MIN_LOG_LEVEL="2")
-            env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
-            strategy, n_trials = study_settings(study)[1:3]
-            while True:
-                if (folder / "STOP").exists():
-                    reason = "stopped"
-                    break
-                current = storage.load_study(name, url)
-                recover_stale(current, space)  # trials of processes or machines that died meanwhile
-                if next_action(current, space, strategy, n_trials, LinearSearch(space), enqueue=False) == "done":
-                    break
-                proc = subprocess.Popen([sys.executable, "-m", "core.sweep.runner", name, "--storage", url,
-                                         "--max-trials", str(recycle)], cwd=ROOT, env=env, stdout=log,
-                                        stderr=subprocess.STDOUT if log else None, preexec_fn=_die_with_parent)
-                code = proc.wait()
-                if code == 0:
-                    failures = 0
-                    continue
-                failures += 1
-                if failures >= 3:
-                    raise LabError(f"The trial process of study {name!r} crashed {failures} times in a row "
-                                   f"(exit code {code}); see {folder / 'sweep.log'}.")
+        with Heartbeat(lambda: rundir.write_json_atomic(folder / storage.DRIVER_BEAT, beat_record())):
+            recovered = storage.retry_while_unreachable(lambda: recover_stale(store, store.study(), space))
+            reason = work(name, store.url)["reason"] if in_process else _process_loop(store, space, recycle, log)
         info.update(state="stopped" if reason == "stopped" else "finished", finished=time.time())
         return {"reason": reason, "recovered": recovered}
     except BaseException as exc:
@@ -257,6 +201,42 @@ def drive(name: str, url: str | None = None, recycle: int = DEFAULT_RECYCLE, in_
     finally:
         rundir.write_json_atomic(folder / "driver.json", info)
         (folder / "STOP").unlink(missing_ok=True)
+
+
+def _next_step(store: storage.Store, space, strategy: str, n_trials: int) -> str:
+    """'work' (start a trial process), 'wait' (other workers' trials still run) or 'done'."""
+    current = store.study()
+    recover_stale(store, current, space)  # trials of processes or machines that died meanwhile
+    if next_action(current, space, strategy, n_trials, enqueue=False) != "done":
+        return "work"
+    # Wait for the last trials of other workers: one may die and be re-queued, and the summary
+    # printed at the end should be the study's final one.
+    running = current.get_trials(deepcopy=False, states=(storage.import_optuna().trial.TrialState.RUNNING,))
+    return "wait" if running else "done"
+
+
+def _process_loop(store: storage.Store, space, recycle: int, log) -> str:
+    """Start trial processes one after another until the study is done or stopped; returns why."""
+    strategy, n_trials = study_settings(store.study())[1:3]
+    stop, failures = storage.study_dir(store.name) / "STOP", 0
+    while True:
+        if stop.exists():
+            return "stopped"
+        step = storage.retry_while_unreachable(lambda: _next_step(store, space, strategy, n_trials))
+        if step == "done":
+            return "done"
+        if step == "wait":
+            time.sleep(2.0)
+            continue
+        code = spawn("core.sweep.runner", store.name, "--storage", store.url, "--max-trials", str(recycle),
+                     log=log, detach=False).wait()
+        if code in (0, EXIT_STORAGE):  # EXIT_STORAGE: the next round waits for the database
+            failures = 0
+            continue
+        failures += 1
+        if failures >= 3:
+            raise LabError(f"The trial process of study {store.name!r} crashed {failures} times in a row "
+                           f"(exit code {code}); see {storage.study_dir(store.name) / 'sweep.log'}.")
 
 
 def main(argv=None) -> int:
@@ -268,9 +248,15 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     try:
         result = work(args.study, args.storage, args.max_trials)
-    except LabError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    except Exception as exc:
+        if storage.is_unreachable(exc):
+            print(f"trial process {os.getpid()}: the study's database is unreachable; "
+                  "the driver waits for it", file=sys.stderr, flush=True)
+            return EXIT_STORAGE
+        if isinstance(exc, LabError):
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        raise
     print(f"trial process {os.getpid()}: {result}", flush=True)
     return 0
 

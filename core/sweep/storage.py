@@ -5,18 +5,25 @@ Layout of one local study folder, `<LAB_HOME>/sweeps/<study>/`::
     journal.log   the Optuna JournalStorage file (default storage; one file, many local processes)
     sweep.json    the space, strategy, budget, hypotheses and storage URL (also in the study's user attrs)
     driver.json   pid/host/state of the `sweep run` process driving it (for the Experiments page)
+    driver-heartbeat.json  that process's heartbeat (time/host/pid), refreshed while it lives
     sweep.log     that process's output
     runs/<trial>/ one normal run directory per trial (found by `core.nets.catalog.list_models`)
     STOP          created to ask the sweep to stop after the current batch
 
 `--storage postgresql://...` (or `sqlite:///...`, `mysql://...`) puts the study in a database that
 any number of `python -m core sweep work` processes on other machines can share; each machine
-still writes its trials' run directories into its own workspace.
+still writes its trials' run directories into its own workspace. A database that restarts is
+waited for (`retry_while_unreachable`, up to `STORAGE_WAIT_S` seconds) rather than ending the sweep.
+
+Only Optuna's public API is used: `optuna.create_study`/`load_study`, and where a trial of another
+process needs an attribute, the public `BaseStorage` methods on our own storage object (`Store`).
 """
 
 from __future__ import annotations
 
 import re
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from core.errors import LabError
@@ -25,6 +32,53 @@ from core.runs.rundir import read_json, write_json_atomic
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
 DB_PREFIXES = ("postgresql", "postgres", "mysql", "sqlite")
+DRIVER_BEAT = "driver-heartbeat.json"
+STORAGE_WAIT_S = 120.0  # how long a sweep waits for an unreachable database before giving up
+
+
+class StorageUnavailable(LabError):
+    """The study's database cannot be reached right now (down, restarting, network gone)."""
+
+
+def import_optuna():
+    """The `optuna` module, with its per-trial INFO logging turned down."""
+    import optuna
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    return optuna
+
+
+def is_unreachable(exc: BaseException) -> bool:
+    """Whether `exc` (or what caused it) says the database connection failed, not that a query was wrong."""
+    import sqlalchemy.exc
+
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, StorageUnavailable) or isinstance(
+                exc, (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError,
+                      sqlalchemy.exc.DisconnectionError)):
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
+def retry_while_unreachable(fn, limit_s: float = STORAGE_WAIT_S, pause_s: float = 1.0):
+    """`fn()`, called again while the database is unreachable, for up to `limit_s` seconds.
+
+    Raises:
+        StorageUnavailable: the database stayed unreachable that long.
+    """
+    deadline = time.time() + limit_s
+    while True:
+        try:
+            return fn()
+        except Exception as exc:
+            if not is_unreachable(exc):
+                raise
+            if time.time() > deadline:
+                raise StorageUnavailable(f"The study's database stayed unreachable for {limit_s:.0f} s: "
+                                         f"{' '.join(str(exc).split())[:200]}") from None
+            time.sleep(pause_s)
 
 
 def check_study_name(name: str) -> str:
@@ -59,7 +113,7 @@ def resolve_url(name: str, url: str | None) -> str:
 
 def open_storage(url: str):
     """An Optuna storage for `url` (`journal:PATH`, a `*.log` path, or an SQLAlchemy database URL)."""
-    import optuna
+    optuna = import_optuna()
 
     if url.startswith("journal:") or url.endswith(".log"):
         path = Path(url.removeprefix("journal:"))
@@ -67,12 +121,16 @@ def open_storage(url: str):
         from optuna.storages.journal import JournalFileBackend
 
         return optuna.storages.JournalStorage(JournalFileBackend(str(path)))
-    if url.split(":", 1)[0].split("+", 1)[0] in DB_PREFIXES:
+    scheme = url.split(":", 1)[0].split("+", 1)[0]
+    if scheme in DB_PREFIXES:
+        # pool_pre_ping: a pooled connection that died with a database restart is replaced, not used
+        kwargs = {} if scheme == "sqlite" else {"pool_pre_ping": True}
         try:
-            return optuna.storages.RDBStorage(url)
+            return optuna.storages.RDBStorage(url, engine_kwargs=kwargs)
         except Exception as exc:  # driver missing, host unreachable, bad credentials...
-            raise LabError(f"Cannot open the storage {url.split('@')[-1]}: "
-                           f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}") from None
+            error = StorageUnavailable if is_unreachable(exc) else LabError
+            raise error(f"Cannot open the storage {url.split('@')[-1]}: "
+                        f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}") from exc
     raise LabError(f"Unknown storage {url!r}: use journal:PATH, a .log file, sqlite:///FILE or "
                    "postgresql://user:pass@host/db.")
 
@@ -104,15 +162,41 @@ def local_studies() -> list[str]:
     return [p.name for p in sorted(found, key=lambda p: marker(p).stat().st_mtime, reverse=True)]
 
 
-def load_study(name: str, url: str | None = None, sampler=None):
-    """Open an existing study (raises `LabError` when there is none)."""
-    import optuna
+@dataclass
+class Store:
+    """A study's name and URL with our own Optuna storage object, for calls on other processes' trials."""
 
+    name: str
+    url: str
+    storage: object
+
+    def study(self, sampler=None):
+        """The study on this storage (raises `LabError` when there is none)."""
+        optuna = import_optuna()
+        try:
+            return optuna.load_study(study_name=self.name, storage=self.storage, sampler=sampler)
+        except KeyError:
+            raise LabError(f"There is no study {self.name!r} in {self.url.split('@')[-1]}.") from None
+
+    def set_trial_attr(self, number: int, key: str, value) -> None:
+        """Set a user attr of trial `number`, whoever runs it (public `BaseStorage` methods only).
+
+        Raises:
+            optuna.exceptions.UpdateFinishedTrialError: the trial has finished meanwhile.
+        """
+        study_id = self.storage.get_study_id_from_name(self.name)
+        trial_id = self.storage.get_trial_id_from_study_id_trial_number(study_id, number)
+        self.storage.set_trial_user_attr(trial_id, key, value)
+
+
+def open_store(name: str, url: str | None = None) -> Store:
+    """Our own storage object for study `name` (raises `LabError` when its journal file is missing)."""
     url = resolve_url(name, url)
     if not is_database(url) and not Path(url.removeprefix("journal:")).is_file():
         raise LabError(f"There is no study {name!r}: {url.removeprefix('journal:')} does not exist.")
-    storage = open_storage(url)
-    try:
-        return optuna.load_study(study_name=name, storage=storage, sampler=sampler)
-    except KeyError:
-        raise LabError(f"There is no study {name!r} in {url.split('@')[-1]}.") from None
+    return Store(name, url, open_storage(url))
+
+
+def load_study(name: str, url: str | None = None, sampler=None):
+    """Open an existing study (raises `LabError` when there is none)."""
+    return open_store(name, url).study(sampler)

@@ -1,13 +1,14 @@
 """Search strategies: which configurations a sweep tries, as Optuna samplers or an enqueueing proposer.
 
-- grid:   every combination of the dimensions' values (`optuna.samplers.GridSampler`).
+- grid:   every combination of the dimensions' values, each once; `core.sweep.plan` enqueues the
+          untaken points one by one (complete, so a killed trial is simply planned again).
 - random: N independent draws (`RandomSampler`); ranges are sampled continuously.
 - tpe:    N trials of Optuna's Tree-structured Parzen Estimator (`TPESampler`).
 - linear: the assignment's round-robin search. Start from the base network; vary one dimension
           over all its values with the others held at their best so far, keep the best value,
           move to the next dimension, and cycle until a whole cycle changes nothing (or the budget
           ends). `LinearSearch.plan` derives the next configuration from the study's history alone,
-          so a resumed or shared study continues where it was; the runner enqueues each proposal.
+          so a resumed or shared study continues where it was; `core.sweep.plan` enqueues each proposal.
 """
 
 from __future__ import annotations
@@ -17,35 +18,19 @@ import json
 from core.errors import LabError
 
 STRATEGIES = ("grid", "random", "linear", "tpe")
+PLANNED = ("grid", "linear")  # strategies whose every trial is enqueued with all its parameters
 MAX_CYCLES = 50
 
 
 def make_sampler(strategy: str, space, seed: int = 0, n_trials: int = 20):
-    """The Optuna sampler of a strategy (linear trials are all enqueued; its sampler is never asked)."""
+    """The Optuna sampler of a strategy (grid and linear trials are all enqueued: it is never asked)."""
     import optuna
 
-    if strategy == "grid":
-        return _grid_sampler_class()(space.grid(), seed=seed)
     if strategy == "tpe":
         return optuna.samplers.TPESampler(seed=seed, n_startup_trials=max(3, min(10, n_trials // 4)))
-    if strategy in ("random", "linear"):
+    if strategy in STRATEGIES:
         return optuna.samplers.RandomSampler(seed=seed)
     raise LabError(f"Unknown strategy {strategy!r}. Available strategies: {', '.join(STRATEGIES)}.")
-
-
-def _grid_sampler_class():
-    import optuna
-
-    class AskTellGridSampler(optuna.samplers.GridSampler):
-        """GridSampler for ask/tell loops: the runner ends at the grid's end, so no `study.stop()`.
-
-        (GridSampler.after_trial calls `study.stop()`, which raises outside `study.optimize`.)
-        """
-
-        def after_trial(self, study, trial, state, values):
-            return None
-
-    return AskTellGridSampler
 
 
 def default_trials(strategy: str, space) -> int:
@@ -118,19 +103,3 @@ class LinearSearch:
             if score(value) > score(best):
                 best = value
         return best
-
-    def centers(self, results: dict) -> list[dict]:
-        """Best-so-far configuration after each finished dimension pass (for the report)."""
-        center, out = dict(self.start), []
-        for _ in range(MAX_CYCLES):
-            changed = False
-            for dim in self.dims:
-                if any(params_key({**center, dim: v}) not in results for v in self.values[dim]):
-                    return out
-                best = self._best_value(center, dim, results)
-                changed |= best != center[dim]
-                center = {**center, dim: best}
-                out.append({"dimension": dim, "best": dict(center)})
-            if not changed:
-                return out
-        return out

@@ -84,14 +84,17 @@ def test_cli_errors_are_one_line_messages(tmp_path):
 
 
 def _states(study: str) -> dict:
+    from core.runs import rundir
     from core.sweep import report, storage
 
     try:
         rows = report.trial_rows(storage.load_study(study))
     except Exception:
         return {}
+    training = [r for r in rows if r["state"] == "RUNNING" and r["run_dir"]
+                and (rundir.read_json(Path(r["run_dir"]) / "status.json", {}) or {}).get("state") == "running"]
     return {"COMPLETE": sum(r["state"] == "COMPLETE" for r in rows),
-            "RUNNING": sum(r["state"] == "RUNNING" for r in rows)}
+            "RUNNING": sum(r["state"] == "RUNNING" for r in rows), "TRAINING": len(training)}
 
 
 def test_a_killed_sweep_resumes_with_no_trial_lost_or_run_twice(tmp_path, lab_home):
@@ -105,12 +108,13 @@ def test_a_killed_sweep_resumes_with_no_trial_lost_or_run_twice(tmp_path, lab_ho
     try:
         while time.time() < deadline:
             s = _states("killed")
-            if s.get("COMPLETE", 0) >= 1 and s.get("RUNNING", 0) == 1:
+            # killed mid-training: the trial has all its parameters and its run is training
+            if s.get("COMPLETE", 0) >= 1 and s.get("TRAINING", 0) == 1:
                 break
             assert proc.poll() is None, "the sweep ended before it could be killed"
             time.sleep(0.2)
         else:
-            pytest.fail("the sweep never had a finished trial and one running")
+            pytest.fail("the sweep never had a finished trial and one training")
     finally:
         os.killpg(proc.pid, signal.SIGKILL)  # the driver and its trial process, mid-trial
         proc.wait()

@@ -48,6 +48,8 @@ def test_worker_writes_a_complete_run_directory(tmp_path):
     assert model.get_layer("conv1").get_weights()[0].shape == (3, 3, 1, 32)
     row = rundir.summarize(run)
     assert row["state"] == "finished" and row["best_test_accuracy"] == max(m["test_accuracy"] for m in metrics)
+    beat = rundir.read_json(run / "heartbeat.json")  # the worker beat while it lived
+    assert beat["pid"] == status["pid"] and status["created"] <= beat["time"] <= status["finished"] + 1
 
 
 def test_stop_file_stops_after_the_current_batch(tmp_path):
@@ -104,6 +106,9 @@ def test_stale_active_state_is_corrected(tmp_path):
 
     rundir.write_status(run, state="running", pid=2**22 + 12345, host=socket.gethostname())
     assert rundir.read_status(run)["state"] == "failed"
+    assert rundir.read_json(run / "status.json")["state"] == "running"  # reading wrote nothing
+    assert rundir.reconcile(run)["state"] == "failed"
+    assert rundir.read_json(run / "status.json")["state"] == "failed"  # the explicit step recorded it
     with pytest.raises(Exception):
         rundir.read_config(tmp_path / "nope")
 

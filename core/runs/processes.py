@@ -1,0 +1,55 @@
+"""Starting the lab's own worker processes (runs, sweep drivers, sweep trials): one launcher for all.
+
+Every long job is `python -m <module> ...` in a fresh interpreter: Keras leaks memory across fits in
+one process, and a separate process survives page reruns and closed tabs.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from core.paths import ROOT
+
+
+def worker_env() -> dict:
+    """The environment of a lab child process: unbuffered output, quiet TensorFlow, the repo importable."""
+    env = dict(os.environ, PYTHONUNBUFFERED="1", TF_CPP_MIN_LOG_LEVEL="2")
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
+    return env
+
+
+def _die_with_parent() -> None:
+    """Make this child get SIGKILL when its parent dies, so a killed driver leaves no orphan trainer."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+def spawn(module: str, *args: str, log=None, detach: bool = True) -> subprocess.Popen:
+    """Start `python -m module args...` from the repository root.
+
+    Args:
+        module: the module to run, e.g. `core.runs.worker`.
+        args: its command-line arguments.
+        log: where its output goes: a path (appended to), an open binary file, or None to inherit ours.
+        detach: True: its own session, so it outlives the caller (a closed tab, a stopped server).
+            False: it dies with the caller (a sweep's trial process under its driver).
+
+    Returns:
+        The started process.
+    """
+    cmd = [sys.executable, "-m", module, *map(str, args)]
+    options = {"start_new_session": True} if detach else {"preexec_fn": _die_with_parent}
+    if isinstance(log, (str, Path)):
+        with open(log, "ab") as fh:
+            return subprocess.Popen(cmd, cwd=ROOT, env=worker_env(), stdout=fh, stderr=subprocess.STDOUT,
+                                    stdin=subprocess.DEVNULL, **options)
+    return subprocess.Popen(cmd, cwd=ROOT, env=worker_env(), stdout=log,
+                            stderr=subprocess.STDOUT if log is not None else None,
+                            stdin=subprocess.DEVNULL, **options)
