@@ -49,6 +49,7 @@ bench: install-dev
 	$(PY) -m bench.live
 	$(PY) -m bench.sweep
 	$(PY) -m bench.report
+	$(PY) -m bench.load
 
 ## Re-train the shipped default model (full MNIST, assignment preset) into models/default
 default-model: install

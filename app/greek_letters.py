@@ -55,15 +55,15 @@ def choose_folder() -> Path:
 
 def _inputs() -> list[tuple[str, object]]:
     """(name, image as drawn or decoded) for the canvas drawing and every uploaded photo."""
-    from app.canvas import canvas_with_controls
+    from app.canvas import canvas_with_controls, decode_drawing
     from core.handwriting.imageio import decode_image
 
     tab_draw, tab_upload = st.tabs(["Draw", "Upload photos"])
     inputs = []
     with tab_draw:
-        drawn = canvas_with_controls("greek_canvas")  # RGBA, handed to preprocess as the Draw page does
+        drawn = canvas_with_controls("greek_canvas")  # PNG bytes; RGBA to preprocess, as the Draw page does
         if drawn is not None:
-            inputs.append(("drawing", drawn))
+            inputs.append(("drawing", decode_drawing(drawn)))
     with tab_upload:
         files = st.file_uploader("Photos of letters", type=PHOTO_TYPES, accept_multiple_files=True,
                                  key="greek_photos")

@@ -16,5 +16,7 @@ if str(_ROOT) not in sys.path:
     sys.path.insert(0, str(_ROOT))
 
 from app.navigation import run  # noqa: E402
+from app.script_runs import keep_keras_state  # noqa: E402
 
+keep_keras_state()
 run()

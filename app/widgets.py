@@ -34,8 +34,11 @@ def figure_with_download(image, name: str, key: str, caption: str | None = None)
                        on_click="ignore", icon=":material/download:")
 
 
-def png_bytes(image: np.ndarray, scale: int = 1) -> bytes:
-    """Encode a greyscale/RGB uint8 or [0,1] float array as PNG, optionally enlarged (nearest)."""
+def png_bytes(image: np.ndarray, scale: int = 1, compress_level: int = 6) -> bytes:
+    """Encode a greyscale/RGB uint8 or [0,1] float array as PNG, optionally enlarged (nearest).
+
+    `compress_level` 1 encodes about 2.5x faster (still lossless) for images made on every stroke.
+    """
     from PIL import Image
 
     arr = np.asarray(image)
@@ -47,5 +50,5 @@ def png_bytes(image: np.ndarray, scale: int = 1) -> bytes:
     if scale > 1:
         img = img.resize((img.width * scale, img.height * scale), Image.NEAREST)
     buf = io.BytesIO()
-    img.save(buf, format="PNG")
+    img.save(buf, format="PNG", compress_level=compress_level)
     return buf.getvalue()

@@ -4,10 +4,13 @@
    preprocessing -> prediction (`core.handwriting.reading.read`); median and p95 over MNIST test
    digits drawn at canvas size, with the parts (preprocess, model call) and `model.predict` for
    comparison.
-2. In the browser: stroke-to-screen, from releasing the mouse after a stroke on the Draw page's
-   canvas to the finished page update (Streamlit's `script_finished` message and an idle page).
+2. In the browser: stroke-to-screen on the Draw page's canvas and on the Greek page's letter
+   canvas, from releasing the mouse after a stroke to the new 28x28 input image shown, with its
+   parts (mouse-up to script start, including the canvas component's 200 ms send delay; the
+   script run) and the strokes that never produced a reading. `--baseline CHECKOUT` times another
+   checkout in the same run (e.g. `git worktree add /tmp/before HEAD~3`) and reports the ratios.
 
-    python -m bench.handwriting [--images 200] [--strokes 10] [--skip-browser]
+    python -m bench.handwriting [--images 200] [--strokes 10] [--skip-browser] [--baseline DIR]
 
 Prints one JSON object. Needs MNIST (LAB_DATA_DIR or ../shared/data), the shipped default model,
 and for part 2 Playwright with Chromium (/usr/bin/chromium or LAB_CHROMIUM).
@@ -41,6 +44,18 @@ def stats(seconds: list[float]) -> dict:
     ms = np.asarray(seconds) * 1000
     return {"median_ms": round(float(np.median(ms)), 2), "p95_ms": round(float(np.percentile(ms, 95)), 2),
             "n": int(len(ms))}
+
+
+def ratios(now: dict, before: dict) -> dict:
+    """Median and p95 stroke-to-screen of `now` divided by `before`, per page (None where missing)."""
+    out = {}
+    for page in ("draw_page", "greek_page"):
+        try:
+            a, b = now[page]["stroke_to_screen"], before[page]["stroke_to_screen"]
+            out[page] = {k: round(a[k] / b[k], 3) for k in ("median_ms", "p95_ms")}
+        except (KeyError, TypeError, ZeroDivisionError):
+            out[page] = None
+    return out
 
 
 def canvas_pngs(n: int) -> tuple[list[bytes], np.ndarray]:
@@ -85,9 +100,27 @@ def server_side(n: int) -> dict:
         t3 = time.perf_counter()
         model.predict(image[None, ..., None], verbose=0)
         predict.append(time.perf_counter() - t3)
-    return {"canvas_to_prediction": stats(total), "decode_and_preprocess": stats(pre),
+    return {"canvas_to_prediction": stats(total), "page_work_per_stroke": page_work(pngs),
+            "decode_and_preprocess": stats(pre),
             "model_call": stats(call), "model_predict_for_comparison": stats(predict),
             "accuracy_on_canvas_digits": round(right / len(labels), 4)}
+
+
+def page_work(pngs: list[bytes]) -> dict:
+    """The Draw page's whole per-stroke work (decode, preprocess, model, PNGs of every step), uncached."""
+    from app.resources import mtime
+    from app.shown_input import _shown
+    from core.paths import default_model_path
+
+    path = str(default_model_path())
+    compute = getattr(_shown, "__wrapped__", _shown)
+    compute(pngs[0], "canvas", path, mtime(path))
+    times = []
+    for png in pngs:
+        t0 = time.perf_counter()
+        compute(png, "canvas", path, mtime(path))
+        times.append(time.perf_counter() - t0)
+    return stats(times)
 
 
 def _free_port() -> int:
@@ -96,16 +129,23 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _start_server(home: str) -> tuple[subprocess.Popen, str]:
+def start_server(home: str, root: Path = ROOT, log: Path | None = None) -> tuple[subprocess.Popen, str]:
+    """The lab of checkout `root` on a free port with workspace `home`; returns (process, base URL).
+
+    Its output goes to `log` when given (and is discarded otherwise).
+    """
     port = _free_port()
-    env = dict(os.environ, LAB_HOME=home)
+    env = dict(os.environ, LAB_HOME=home, PYTHONUNBUFFERED="1")
+    out = open(log, "wb") if log else subprocess.DEVNULL
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "app" / "main.py"), "--server.headless", "true",
+        [sys.executable, "-m", "streamlit", "run", str(root / "app" / "main.py"), "--server.headless", "true",
          "--server.address", "127.0.0.1", "--server.port", str(port), "--server.fileWatcherType", "none",
          "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT)
+    if log:
+        out.close()  # the child holds its own copy
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
+    deadline = time.time() + 90
     while time.time() < deadline:
         try:
             if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
@@ -116,91 +156,150 @@ def _start_server(home: str) -> tuple[subprocess.Popen, str]:
     raise RuntimeError("the Streamlit server did not start")
 
 
-def browser(strokes: int) -> dict:
-    """Stroke-to-screen time on the Draw page, in Chromium driven by Playwright."""
-    from playwright.sync_api import sync_playwright
-    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+def stop_server(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
 
-    finished = [0]
-    started: list[float] = []      # when the server reported that a script run began
-    finished_at: list[float] = []  # when the server reported that it finished
 
-    def on_frame(payload):
-        if isinstance(payload, (bytes, bytearray)):
-            msg = ForwardMsg()
-            try:
-                msg.ParseFromString(bytes(payload))
-            except Exception:
-                return
-            kind = msg.WhichOneof("type")
-            if kind == "new_session" or (kind == "session_status_changed"
-                                         and msg.session_status_changed.script_is_running):
-                started.append(time.perf_counter())
-            if kind == "script_finished" and msg.script_finished != ForwardMsg.FINISHED_EARLY_FOR_RERUN:
-                finished[0] += 1
-                finished_at.append(time.perf_counter())
-
-    def wait_run(before: int, page, timeout_s: float = 60) -> bool:
-        deadline = time.time() + timeout_s
-        while finished[0] <= before:
-            if time.time() > deadline:
-                return False
-            page.wait_for_timeout(5)
-        page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=60_000)
-        return True
-
+def launch_args() -> dict:
+    """Playwright launch options: Debian's Chromium unless LAB_CHROMIUM says otherwise."""
     chromium = os.environ.get("LAB_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
     launch = {"args": ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"]}
     if chromium != "playwright":
         launch["executable_path"] = chromium
-    # a 7 in two strokes, then cleared; stroke coordinates in canvas pixels
-    shapes = [[(70, 60), (210, 60)], [(210, 60), (120, 235)]]
-    with tempfile.TemporaryDirectory() as home:
-        proc, url = _start_server(home)
+    return launch
+
+
+# The JS that finds the image above a caption: its src (None when absent), or whether a new one shows.
+_SRC_JS = """caption => { const c = [...document.querySelectorAll('[data-testid=stImageCaption]')]
+  .find(e => e.textContent.trim() === caption); const img = c && c.closest('[data-testid=stImageContainer]')
+  ?.querySelector('img'); return img ? img.src : null; }"""
+_NEW_JS = """([caption, old]) => { const c = [...document.querySelectorAll('[data-testid=stImageCaption]')]
+  .find(e => e.textContent.trim() === caption); const img = c && c.closest('[data-testid=stImageContainer]')
+  ?.querySelector('img'); return !!img && img.src !== old && img.complete && img.naturalWidth > 0; }"""
+
+
+class RunLog:
+    """When the server started and finished script runs, read off Streamlit's websocket."""
+
+    def __init__(self):
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        self._msg = ForwardMsg
+        self.started: list[float] = []
+        self.finished: list[float] = []
+
+    def attach(self, page) -> None:
+        page.on("websocket", lambda ws: ws.on("framereceived", self._on_frame))
+
+    def _on_frame(self, payload) -> None:
+        if not isinstance(payload, (bytes, bytearray)):
+            return
+        msg = self._msg()
         try:
-            with sync_playwright() as pw:
-                b = pw.chromium.launch(**launch)
-                page = b.new_page(viewport={"width": 1400, "height": 1000})
-                page.on("websocket", lambda ws: ws.on("framereceived", on_frame))
-                before = finished[0]
-                page.goto(f"{url}/draw")
-                wait_run(before, page)
-                times, missed, to_start, in_script = [], 0, [], []
-                while len(times) < strokes and missed < strokes:
-                    canvas = page.locator("canvas.upper-canvas").first
-                    canvas.wait_for()
-                    page.wait_for_timeout(500)  # let the freshly mounted canvas attach its handlers
-                    box = canvas.bounding_box()
-                    for (x0, y0), (x1, y1) in shapes:
-                        page.mouse.move(box["x"] + x0, box["y"] + y0)
-                        page.mouse.down()
-                        page.mouse.move(box["x"] + x1, box["y"] + y1, steps=10)
-                        before = finished[0]
-                        t0 = time.perf_counter()
-                        page.mouse.up()
-                        if wait_run(before, page, timeout_s=30):
-                            times.append(time.perf_counter() - t0)
-                            run_start = [t for t in started if t >= t0]
-                            if run_start:
-                                to_start.append(run_start[0] - t0)
-                                in_script.append(finished_at[-1] - run_start[0])
-                        else:  # the stroke never reached the server: count it, do not time it
-                            missed += 1
-                    before = finished[0]
-                    page.locator(".st-key-draw_canvas_clear button").click()
-                    wait_run(before, page)
-                b.close()
-        finally:
-            proc.terminate()
+            msg.ParseFromString(bytes(payload))
+        except Exception:
+            return
+        kind = msg.WhichOneof("type")
+        if kind == "session_status_changed" and msg.session_status_changed.script_is_running:
+            self.started.append(time.perf_counter())
+        if kind == "script_finished" and msg.script_finished != self._msg.FINISHED_EARLY_FOR_RERUN:
+            self.finished.append(time.perf_counter())
+
+    def split(self, t0: float) -> tuple[float, float] | None:
+        """(mouse-up to script start, script run) for the first run that started after `t0`."""
+        start = next((t for t in self.started if t >= t0), None)
+        end = next((t for t in self.finished if start is not None and t >= start), None)
+        return None if end is None else (start - t0, end - start)
+
+
+def _stroke(page, box, points) -> None:
+    page.mouse.move(box["x"] + points[0][0], box["y"] + points[0][1])
+    page.mouse.down()
+    for x, y in points[1:]:
+        page.mouse.move(box["x"] + x, box["y"] + y, steps=4)
+
+
+def time_strokes(page, log: RunLog, shapes: list, caption: str, clear_css: str, strokes: int,
+                 timeout_s: float = 20) -> dict:
+    """Draw `shapes` (one stroke each, canvas pixels) then clear, until `strokes` strokes are timed.
+
+    A stroke's time runs from mouse-up until a new image shows above `caption` (the input the
+    network reads), loaded: what a person sees. A stroke with no new image within `timeout_s`
+    is counted as lost, not timed.
+    """
+    times, lost, to_start, in_script = [], 0, [], []
+    canvas = page.locator("canvas.upper-canvas").first
+    while len(times) < strokes and lost < strokes:
+        page.wait_for_timeout(500)  # the old clear mounted a new canvas: give it time to take input
+        canvas.wait_for(timeout=120_000)
+        box = canvas.bounding_box()
+        if box is None:  # replaced while we looked (a remounting canvas): look again
+            continue
+        for points in shapes:
+            old = page.evaluate(_SRC_JS, caption)
+            _stroke(page, box, points)
+            t0 = time.perf_counter()
+            page.mouse.up()
             try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+                page.wait_for_function(_NEW_JS, arg=[caption, old], timeout=timeout_s * 1000)
+            except Exception:  # the stroke never changed the reading
+                lost += 1
+                continue
+            times.append(time.perf_counter() - t0)
+            split = log.split(t0)
+            if split:
+                to_start.append(split[0])
+                in_script.append(split[1])
+        page.locator(clear_css).click()
+        page.wait_for_function(f"c => ({_SRC_JS})(c) === null", arg=caption, timeout=timeout_s * 1000)
     if not times:
-        raise RuntimeError("no stroke produced a page update")
-    return {"stroke_to_screen": stats(times[:strokes]), "strokes_without_update": missed,
+        raise RuntimeError("no stroke produced a new reading")
+    return {"stroke_to_screen": stats(times[:strokes]), "strokes_lost": lost,
             "mouse_up_to_script_start": stats(to_start) if to_start else None,
             "script_run": stats(in_script) if in_script else None}
+
+
+# a 7 in two strokes on the Draw page (canvas pixels)
+SEVEN = [[(70, 60), (210, 60)], [(210, 60), (120, 235)]]
+
+
+def alpha() -> list:
+    """An alpha as the lab's letter generator draws it, then a short tail: two strokes."""
+    from core.greek.generator import LETTERS, catmull_rom
+
+    path = [(56 + 168 * x, 56 + 168 * y) for x, y in catmull_rom(np.array(LETTERS["alpha"]), per_segment=8)]
+    return [path, [path[-1], (path[-1][0] + 30, path[-1][1] + 25)]]
+
+
+def browser(strokes: int, root: Path = ROOT) -> dict:
+    """Stroke-to-screen time on the Draw page's and the Greek page's canvas, in Chromium."""
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as home:
+        proc, url = start_server(home, root)
+        try:
+            with sync_playwright() as pw:
+                b = pw.chromium.launch(**launch_args())
+                page = b.new_page(viewport={"width": 1400, "height": 1000})
+                page.set_default_timeout(120_000)
+                log = RunLog()
+                log.attach(page)
+                page.goto(f"{url}/draw")
+                draw = time_strokes(page, log, SEVEN, "What the network sees (28x28)",
+                                    ".st-key-draw_canvas_clear button", strokes)
+                page.goto(f"{url}/greek")
+                page.get_by_role("tab", name="Draw").click()
+                page.locator("canvas.upper-canvas").first.scroll_into_view_if_needed()
+                greek = time_strokes(page, log, alpha(), "drawing (28x28)", ".st-key-greek_canvas_clear button",
+                                     strokes)
+                b.close()
+        finally:
+            stop_server(proc)
+    return {"draw_page": draw, "greek_page": greek}
 
 
 def main(argv=None) -> int:
@@ -208,13 +307,20 @@ def main(argv=None) -> int:
     parser.add_argument("--images", type=int, default=200, help="canvas images for the server-side part")
     parser.add_argument("--strokes", type=int, default=10, help="strokes drawn in the browser")
     parser.add_argument("--skip-browser", action="store_true", help="server-side part only")
+    parser.add_argument("--baseline", type=Path, metavar="CHECKOUT",
+                        help="also time the browser part on another checkout (e.g. the previous commit), "
+                             "in the same run, and report the ratios")
     args = parser.parse_args(argv)
     result = {"benchmark": "handwriting", "cpu_count": os.cpu_count(), "server": server_side(args.images)}
     if not args.skip_browser:
-        try:
-            result["browser"] = browser(args.strokes)
-        except Exception as exc:  # no Chromium/Playwright here: report it instead of failing the run
-            result["browser"] = {"error": f"{type(exc).__name__}: {exc}"}
+        runs = {"browser": ROOT} if not args.baseline else {"baseline": args.baseline.resolve(), "browser": ROOT}
+        for name, root in runs.items():
+            try:
+                result[name] = browser(args.strokes, root)
+            except Exception as exc:  # no Chromium/Playwright here: report it instead of failing the run
+                result[name] = {"error": f"{type(exc).__name__}: {exc}"}
+        if args.baseline:
+            result["ratio_to_baseline"] = ratios(result["browser"], result["baseline"])
     print(json.dumps(result))
     return 0
 

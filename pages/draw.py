@@ -12,30 +12,15 @@ from app.active_model import active_path
 from app.canvas import canvas_with_controls
 from app.live import live_tab
 from app.resources import load_model
+from app.shown_input import ShownInput, shown_input
 from app.widgets import png_bytes
 from core.handwriting import user_set
 from core.errors import LabError
 from core.handwriting.imageio import decode_image
-from core.handwriting.preprocess import NoInkFound, preprocess
 from core.handwriting.reading import DEFAULT_THRESHOLD, Reading, read
 from core.handwriting.sheets import annotate, segment
 
 MAX_UPLOADS = 24
-
-
-@st.cache_data(max_entries=64, show_spinner=False)
-def prepared(data: bytes):
-    """An uploaded file decoded and preprocessed, or the message saying why it cannot be used.
-
-    Cached on the file's bytes, so reruns (a new upload, a threshold change) do not redo every file.
-    Returns (Preprocessed, None, None), or (None, message, kind) with kind "error" for a file that
-    cannot be read and "no_ink" for an image without ink.
-    """
-    try:
-        raw = decode_image(data)
-    except LabError as exc:
-        return None, str(exc), "error"
-    return preprocess_or_message(raw)
 
 
 @st.cache_data(max_entries=8, show_spinner="Finding the digits on the sheet...")
@@ -67,12 +52,11 @@ def remember(image: np.ndarray, source: str) -> None:
         st.session_state["drawn_digit"] = {"image": image.astype(np.float32), "source": source}
 
 
-def steps_ui(steps: list) -> None:
-    """The preprocessing steps side by side, each with its title."""
+def steps_ui(steps) -> None:
+    """The preprocessing steps side by side, each with its title (PNG bytes, made once per input)."""
     cols = st.columns(len(steps))
-    for col, (title, img) in zip(cols, steps):
-        scale = max(1, 112 // max(img.shape[:2]))
-        col.image(png_bytes(img, scale), caption=title, width="stretch")
+    for col, (title, png) in zip(cols, steps):
+        col.image(png, caption=title, width="stretch", output_format="PNG")
 
 
 def reading_ui(reading: Reading, threshold: float, key: str) -> None:
@@ -84,9 +68,19 @@ def reading_ui(reading: Reading, threshold: float, key: str) -> None:
     else:
         st.success(f"Prediction: **{reading.label}** ({reading.confidence:.1%})", icon=":material/check:")
     st.markdown("Top 3: " + " · ".join(f"**{c}** {p:.1%}" for c, p in top))
-    frame = pd.DataFrame({"digit": [str(i) for i in range(len(reading.probabilities))],
-                          "probability": reading.probabilities.astype(float)})
-    st.bar_chart(frame, x="digit", y="probability", height=180)
+    st.vega_lite_chart(probability_chart(reading.probabilities), height=180, width="stretch")
+
+
+def probability_chart(probabilities: np.ndarray) -> dict:
+    """A Vega-Lite bar chart of the probabilities, values inline.
+
+    A plain spec, not `st.bar_chart`: that builds and schema-validates an Altair chart on every
+    stroke, the costliest element of a reading.
+    """
+    values = [{"digit": str(i), "probability": float(p)} for i, p in enumerate(probabilities)]
+    return {"data": {"values": values}, "mark": {"type": "bar"},
+            "encoding": {"x": {"field": "digit", "type": "ordinal", "sort": None, "axis": {"labelAngle": 0}},
+                         "y": {"field": "probability", "type": "quantitative"}}}
 
 
 def save_ui(image: np.ndarray, reading: Reading, source: str, key: str) -> None:
@@ -104,51 +98,44 @@ def save_ui(image: np.ndarray, reading: Reading, source: str, key: str) -> None:
                 st.rerun()  # the whole page, so the set tab shows the new digit
 
 
-def preprocess_or_message(raw: np.ndarray):
-    """(Preprocessed, None, None), or (None, message, "no_ink"); for canvas drawings it is not cached."""
-    try:
-        return preprocess(raw), None, None
-    except NoInkFound as exc:
-        return None, str(exc), "no_ink"
-
-
-def input_ui(prepared_input, source: str, model, threshold: float, key: str, steps_area=None) -> None:
+def input_ui(prepared_input: tuple[ShownInput | None, str | None], source: str, threshold: float,
+             key: str, steps_area=None) -> None:
     """Everything shown for one input: steps (in `steps_area` if given), the final 28x28, the reading."""
-    result, message, kind = prepared_input
-    if kind == "error":
-        st.error(message)
+    shown, message = prepared_input
+    if message and message.startswith("error:"):
+        st.error(message.removeprefix("error:"))
         return
-    if kind == "no_ink":
+    if message:
         st.info(message, icon=":material/ink_eraser:")
         return
-    reading = read(model, result.image)[0]
-    remember(result.image, source)
+    reading = shown.reading
+    remember(shown.image, source)
     with steps_area if steps_area is not None else st.container():
         st.markdown("**Preprocessing, step by step**")
-        steps_ui(result.steps)
+        steps_ui(shown.steps)
     left, right = st.columns([1, 2])
-    left.image(png_bytes(result.image, 6), caption="What the network sees (28x28)")
+    left.image(shown.network_png, caption="What the network sees (28x28)", output_format="PNG")
     with right:
         reading_ui(reading, threshold, key)
-        save_ui(result.image, reading, source, key)
+        save_ui(shown.image, reading, source, key)
 
 
 @st.fragment
-def canvas_tab(model, threshold: float) -> None:
+def canvas_tab(model_path: str, threshold: float) -> None:
     """The canvas and its reading; a fragment, so a stroke reruns only this part of the page."""
     st.caption("Draw one digit with the mouse; the reading updates after every stroke.")
     left, right = st.columns([1, 2])
     with left:
-        rgba = canvas_with_controls("draw_canvas")
+        png = canvas_with_controls("draw_canvas")
     steps_area = st.container()
     with right:
-        if rgba is None:
+        if png is None:
             st.info("Draw a digit on the canvas.", icon=":material/draw:")
         else:
-            input_ui(preprocess_or_message(rgba), "canvas", model, threshold, "draw_canvas_in", steps_area)
+            input_ui(shown_input(png, "canvas", model_path), "canvas", threshold, "draw_canvas_in", steps_area)
 
 
-def uploads_tab(model, threshold: float) -> None:
+def uploads_tab(model_path: str, threshold: float) -> None:
     files = st.file_uploader("Photos or scans of single digits", accept_multiple_files=True,
                              type=["png", "jpg", "jpeg", "bmp", "webp", "gif", "tif", "tiff"],
                              key="draw_uploads")
@@ -160,17 +147,18 @@ def uploads_tab(model, threshold: float) -> None:
     for i, f in enumerate(files[:MAX_UPLOADS]):
         with st.container(border=True):
             st.markdown(f"**{f.name}**")
-            input_ui(prepared(f.getvalue()), f"upload: {f.name}", model, threshold, f"draw_upload_{i}")
+            input_ui(shown_input(f.getvalue(), "file", model_path), f"upload: {f.name}", threshold,
+                     f"draw_upload_{i}")
 
 
-def camera_tab(model, threshold: float) -> None:
+def camera_tab(model_path: str, threshold: float) -> None:
     if not st.toggle("Use the camera", key="draw_camera_on",
                      help="Asks the browser for camera access; hold a digit written on paper in front of it."):
         return
     shot = st.camera_input("Take a picture of one digit", key="draw_camera")
     if shot is None:
         return
-    input_ui(prepared(shot.getvalue()), "camera", model, threshold, "draw_camera_in")
+    input_ui(shown_input(shot.getvalue(), "file", model_path), "camera", threshold, "draw_camera_in")
 
 
 def sheet_tab(model, threshold: float) -> None:
@@ -236,19 +224,20 @@ def remove_ui(score) -> None:
 def main() -> None:
     st.title("Your handwriting")
     model = model_or_stop()
+    model_path = active_path()
     threshold = st.sidebar.slider("Unclear below confidence", 0.5, 0.99, DEFAULT_THRESHOLD, 0.01,
                                   key="draw_threshold", format="%.2f",
                                   help="Readings less confident than this are flagged as unclear.")
     tabs = st.tabs(["Draw", "Upload photos", "Camera", "Live", "Sheet of digits", "My handwriting set"])
     with tabs[0]:
-        canvas_tab(model, threshold)
+        canvas_tab(model_path, threshold)
     with tabs[1]:
-        uploads_tab(model, threshold)
+        uploads_tab(model_path, threshold)
     with tabs[2]:
-        camera_tab(model, threshold)
+        camera_tab(model_path, threshold)
     with tabs[3]:
-        live_tab(model, threshold, lambda jpeg: input_ui(prepared(jpeg), "live camera", model, threshold,
-                                                         "draw_live_in"))
+        live_tab(model, threshold, lambda jpeg: input_ui(shown_input(jpeg, "file", model_path), "live camera",
+                                                         threshold, "draw_live_in"))
     with tabs[4]:
         sheet_tab(model, threshold)
     with tabs[5]:

@@ -40,3 +40,57 @@ def test_uploading_a_phone_photo_shows_its_prediction(lab, shared_data):
     lab.act(lambda: uploader.set_input_files(str(shared_data / PHOTO)))
     expect(page.get_by_text(re.compile(r"Prediction: 4 \("))).to_be_visible()
     expect(page.get_by_text("Ink made white (inverted)").first).to_be_visible()
+
+
+def stroke(page, canvas, points, steps: int = 10) -> None:
+    """One mouse stroke through `points` (canvas pixels)."""
+    box = canvas.bounding_box()
+    page.mouse.move(box["x"] + points[0][0], box["y"] + points[0][1])
+    page.mouse.down()
+    for x, y in points[1:]:
+        page.mouse.move(box["x"] + x, box["y"] + y, steps=steps)
+    page.mouse.up()
+
+
+ONE = [(150, 40), (140, 245)]
+SEVEN_BAR = [(60, 45), (150, 40)]
+
+
+def test_clearing_then_drawing_at_once_updates_the_reading(lab):
+    """Clear keeps the same canvas; a stroke drawn right after the clear is read, every time."""
+    lab.goto("draw")
+    page = lab.page
+    canvas = page.locator("canvas.upper-canvas").first
+    expect(canvas).to_be_visible()
+    canvas.evaluate("el => { el.dataset.labMounted = 'first'; }")
+    lab.act(lambda: draw_seven(page, canvas))
+    expect(page.get_by_text(re.compile(r"Prediction: 7 \("))).to_be_visible()
+    for _ in range(3):
+        lab.act(lambda: page.locator(".st-key-draw_canvas_clear button").click())
+        expect(page.get_by_text("Draw a digit on the canvas.")).to_be_visible()
+        expect(page.get_by_text(re.compile(r"Prediction: "))).to_have_count(0)
+        stroke(page, canvas, ONE)  # at once: no pause for a canvas to mount
+        expect(page.get_by_text(re.compile(r"Prediction: 1 \("))).to_be_visible(timeout=15_000)
+        lab.act(lambda: draw_seven(page, canvas))  # over the 1: no longer a 1
+        expect(page.get_by_text(re.compile(r"Prediction: 1 \("))).to_have_count(0, timeout=15_000)
+    assert canvas.evaluate("el => el.dataset.labMounted") == "first", "the canvas was remounted"
+
+
+def test_rapid_strokes_end_with_the_reading_of_the_last(lab):
+    """Strokes drawn faster than the page answers: the reading shown last is that of the last stroke."""
+    lab.goto("draw")
+    page = lab.page
+    canvas = page.locator("canvas.upper-canvas").first
+    expect(canvas).to_be_visible()
+    lab.act(lambda: stroke(page, canvas, ONE))
+    expect(page.get_by_text(re.compile(r"Prediction: 1 \("))).to_be_visible()
+    lab.act(lambda: page.locator(".st-key-draw_canvas_clear button").click())
+    before = lab.finished
+    for points in (ONE, SEVEN_BAR):  # a 1, then the bar that makes it a 7, each sent on its own
+        stroke(page, canvas, points, steps=4)
+        page.wait_for_timeout(250)
+    expect(page.get_by_text(re.compile(r"Prediction: 7 \("))).to_be_visible(timeout=15_000)
+    lab.wait_for_runs(before, 1)
+    page.wait_for_timeout(1500)  # a stale reading would arrive after the newer one: there is none
+    expect(page.get_by_text(re.compile(r"Prediction: 7 \("))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Prediction: 1 \("))).to_have_count(0)

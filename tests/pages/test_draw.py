@@ -56,7 +56,7 @@ def test_drawing_is_read_and_shared_with_examine(mnist):
     """An injected canvas drawing of a 7 is read as 7, its steps shown, and stored as drawn_digit."""
     at = open_page()
     seven = mnist.x_test[int(np.flatnonzero(mnist.y_test == 7)[0])]
-    at.session_state["draw_canvas_0"] = canvas_state(drawing_of(seven))
+    at.session_state["draw_canvas"] = canvas_state(drawing_of(seven))
     at.run()
     assert not at.exception
     assert "Prediction: **7**" in texts(at)
@@ -90,7 +90,7 @@ def test_saving_to_my_set_shows_the_models_accuracy(mnist):
         user_set.remove_digit(item.path)
     at = open_page()
     three = mnist.x_test[int(np.flatnonzero(mnist.y_test == 3)[0])]
-    at.session_state["draw_canvas_0"] = canvas_state(drawing_of(three))
+    at.session_state["draw_canvas"] = canvas_state(drawing_of(three))
     at.run()
     at.button(key="FormSubmitter:draw_canvas_in_save-Save to my set").click()
     at.run()
@@ -103,7 +103,7 @@ def test_lowering_confidence_threshold_changes_unclear_flag(mnist):
     """A 99% threshold flags more readings as unclear than the default 90%."""
     at = open_page()
     digit = mnist.x_test[int(np.flatnonzero(mnist.y_test == 9)[3])]
-    at.session_state["draw_canvas_0"] = canvas_state(drawing_of(digit))
+    at.session_state["draw_canvas"] = canvas_state(drawing_of(digit))
     at.run()
     at.slider(key="draw_threshold").set_value(0.99)
     at.run()
@@ -166,7 +166,60 @@ def test_an_empty_drawing_says_so_instead_of_guessing():
     at = open_page()
     blank = np.zeros((280, 280, 4), np.uint8)
     blank[..., 3] = 255
-    at.session_state["draw_canvas_0"] = canvas_state(blank)
+    at.session_state["draw_canvas"] = canvas_state(blank)
     at.run()
     assert not at.exception
     assert "blank" in texts(at) and "Prediction:" not in texts(at)
+
+
+def _canvas_element(at: AppTest):
+    """The canvas component's element (AppTest shows it as an unknown element)."""
+    found = [e for e in at.get("bidi_component") if "drawable_canvas" in e.proto.component_name]
+    assert len(found) == 1, found
+    return found[0].proto
+
+
+def test_clearing_empties_the_reading_at_once_and_keeps_the_canvas(mnist):
+    """Clear: the same run shows no reading; the canvas keeps its identity and gets a new empty drawing."""
+    import json
+
+    at = open_page()
+    at.session_state["draw_canvas"] = canvas_state(drawing_of(mnist.x_test[0]))
+    at.run()
+    assert "Prediction: **7**" in texts(at)
+    before = _canvas_element(at)
+    at.button(key="draw_canvas_clear").click()
+    at.run()
+    assert not at.exception
+    assert "Draw a digit on the canvas." in texts(at) and "Prediction:" not in texts(at)
+    after = _canvas_element(at)
+    assert after.id == before.id  # no new widget key: the mounted canvas is reused, not remounted
+    initial = json.loads(after.json)["initialDrawing"]
+    assert initial["objects"] == [] and initial != json.loads(before.json)["initialDrawing"]
+    # the canvas answers the reset by sending its (empty) drawing: still no reading, no "blank" guess
+    at.session_state["draw_canvas"] = {"drawing": {"raw": {"objects": []}, "data": canvas_state(
+        drawing_of(np.zeros((28, 28), np.uint8)))["drawing"]["data"]}, "backgroundFit": None}
+    at.run()
+    assert "Draw a digit on the canvas." in texts(at) and "blank" not in texts(at)
+
+
+def test_reruns_keep_keras_state_and_reuse_a_strokes_reading(mnist, monkeypatch):
+    """No Keras clear_session (a full gc and a cold kernel cache) after runs; a stroke is read once."""
+    import keras
+
+    from app import shown_input
+
+    cleared, reads = [], []
+    monkeypatch.setattr(keras.backend, "clear_session", lambda *a, **k: cleared.append(1))
+    shown_input._shown.clear()
+    original = shown_input._decoded  # the first step of reading an input
+    monkeypatch.setattr(shown_input, "_decoded", lambda *a, **k: reads.append(1) or original(*a, **k))
+    at = open_page()
+    at.session_state["draw_canvas"] = canvas_state(drawing_of(mnist.x_test[1]))
+    at.run()
+    at.slider(key="draw_threshold").set_value(0.95)  # a rerun that is not a new stroke
+    at.run()
+    at.slider(key="draw_canvas_stroke").set_value(12)
+    at.run()
+    assert not at.exception and "Prediction: **2**" in texts(at)
+    assert cleared == [] and len(reads) == 1
