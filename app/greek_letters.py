@@ -53,42 +53,20 @@ def choose_folder() -> Path:
     return DEFAULT_SET
 
 
-def _inputs() -> list[tuple[str, object]]:
-    """(name, image as drawn or decoded) for the canvas drawing and every uploaded photo."""
-    from app.canvas import canvas_with_controls, decode_drawing
-    from core.handwriting.imageio import decode_image
-
-    tab_draw, tab_upload = st.tabs(["Draw", "Upload photos"])
-    inputs = []
-    with tab_draw:
-        drawn = canvas_with_controls("greek_canvas")  # PNG bytes; RGBA to preprocess, as the Draw page does
-        if drawn is not None:
-            inputs.append(("drawing", decode_drawing(drawn)))
-    with tab_upload:
-        files = st.file_uploader("Photos of letters", type=PHOTO_TYPES, accept_multiple_files=True,
-                                 key="greek_photos")
-        for f in files or []:
-            try:
-                inputs.append((f.name, decode_image(f.getvalue())))
-            except LabError as exc:
-                st.error(f"{f.name}: {exc}")
-    return inputs
-
-
-def _letter_ui(n: int, name: str, raw_image, image, res, symbols, k: int) -> None:
+def _letter_ui(key, name: str, raw_image, image, res, symbols, k: int) -> None:
     """One letter: its 28x28, the KNN vote, its nearest neighbours, and Save with a label."""
     from core.greek.lab import save_letter
 
     cols = st.columns([1, 4])
-    cols[0].image(png_bytes(image, 4), caption=f"{name} (28x28)")
+    cols[0].image(png_bytes(image, 4), caption=f"{name} (28x28)", output_format="PNG")
     cols[0].markdown(f"KNN vote (k={k}): **{res.predicted}**  \n"
                      + ", ".join(f"{c}: {v}" for c, v in res.votes.items()))
     cols[1].image([png_bytes(symbols.images[r["index"]], 3) for r in res.neighbours],
-                  caption=[f"{r['class']} SSD {r['ssd']:.1f}" for r in res.neighbours])
+                  caption=[f"{r['class']} SSD {r['ssd']:.1f}" for r in res.neighbours], output_format="PNG")
     cols[1].caption("Nearest first by the KNN distance chosen in the sidebar; SSD is the raw "
                     "128-number sum-squared distance.")
-    label = cols[0].text_input("Label", value=res.predicted, key=f"greek_label_{n}")
-    if cols[0].button("Save to my letters", key=f"greek_save_{n}"):
+    label = cols[0].text_input("Label", value=res.predicted, key=f"greek_label_{key}")
+    if cols[0].button("Save to my letters", key=f"greek_save_{key}"):
         try:
             path = save_letter(workspace_dir("my_letters"), label, raw_image)
             cols[0].success(f"Saved as {path.parent.name}/{path.name} in my letters.")
@@ -96,20 +74,49 @@ def _letter_ui(n: int, name: str, raw_image, image, res, symbols, k: int) -> Non
             cols[0].error(str(exc))
 
 
-def own_letters_ui(symbols, analysis, model) -> None:
-    """Draw or upload letters; each is preprocessed like MNIST and placed among the set by KNN."""
+def _read_letter(key, name: str, raw_image, symbols, analysis, model) -> None:
+    """One drawn or uploaded letter, preprocessed like MNIST and placed among the set by KNN."""
     from core.greek.lab import query
     from core.handwriting.preprocess import NoInkFound, preprocess
 
-    st.subheader("Your own letters")
     k = max(st.session_state.get("greek_k", 1), 1)
-    for n, (name, raw_image) in enumerate(_inputs()):
-        try:
-            image = preprocess(raw_image).image
-        except NoInkFound as exc:
-            st.info(f"{name}: {exc}")
-            continue
-        except LabError as exc:
-            st.error(f"{name}: {exc}")
-            continue
-        _letter_ui(n, name, raw_image, image, query(model, analysis, symbols, image, k=k), symbols, k)
+    try:
+        image = preprocess(raw_image).image
+    except NoInkFound as exc:
+        st.info(f"{name}: {exc}")
+        return
+    except LabError as exc:
+        st.error(f"{name}: {exc}")
+        return
+    _letter_ui(key, name, raw_image, image, query(model, analysis, symbols, image, k=k), symbols, k)
+
+
+@st.fragment
+def _drawn_letter(symbols, analysis, model) -> None:
+    """The letter canvas and its reading; a fragment, so a stroke reruns only this block, not the
+    page's SSD tables, heatmap and projections."""
+    from app.canvas import canvas_with_controls, decode_drawing
+
+    drawn = canvas_with_controls("greek_canvas")  # PNG bytes; RGBA to preprocess, as the Draw page does
+    if drawn is not None:
+        _read_letter("drawing", "drawing", decode_drawing(drawn), symbols, analysis, model)
+
+
+def own_letters_ui(symbols, analysis, model) -> None:
+    """Draw or upload letters; each is preprocessed like MNIST and placed among the set by KNN."""
+    from core.handwriting.imageio import decode_image
+
+    st.subheader("Your own letters")
+    tab_draw, tab_upload = st.tabs(["Draw", "Upload photos"])
+    with tab_draw:
+        _drawn_letter(symbols, analysis, model)
+    with tab_upload:
+        files = st.file_uploader("Photos of letters", type=PHOTO_TYPES, accept_multiple_files=True,
+                                 key="greek_photos")
+        for n, f in enumerate(files or []):
+            try:
+                raw_image = decode_image(f.getvalue())
+            except LabError as exc:
+                st.error(f"{f.name}: {exc}")
+                continue
+            _read_letter(n, f.name, raw_image, symbols, analysis, model)
