@@ -9,7 +9,28 @@ from __future__ import annotations
 from core.nets.config import NetConfig
 
 
-def _optimizer(config: NetConfig):
+def learning_rate(config: NetConfig, steps_per_epoch: int | None = None):
+    """The optimizer's learning rate: a float, or the config's schedule over all training steps.
+
+    Raises:
+        LabError: a schedule without `steps_per_epoch` (its length is needed to shape it).
+    """
+    import keras
+
+    from core.errors import LabError
+
+    if config.lr_schedule == "constant":
+        return config.learning_rate
+    if not steps_per_epoch:
+        raise LabError(f"The {config.lr_schedule!r} schedule needs the number of steps per epoch.")
+    total = max(1, int(steps_per_epoch) * int(config.epochs))
+    warmup = int(round(config.warmup_fraction * total))
+    return keras.optimizers.schedules.CosineDecay(
+        config.learning_rate / 10 if warmup else config.learning_rate, decay_steps=max(1, total - warmup),
+        warmup_target=config.learning_rate if warmup else None, warmup_steps=warmup)
+
+
+def _optimizer(config: NetConfig, steps_per_epoch: int | None = None):
     import keras
 
     classes = {
@@ -19,24 +40,26 @@ def _optimizer(config: NetConfig):
         "adamw": keras.optimizers.AdamW,
         "nadam": keras.optimizers.Nadam,
     }
-    return classes[config.optimizer](learning_rate=config.learning_rate)
+    return classes[config.optimizer](learning_rate=learning_rate(config, steps_per_epoch))
 
 
-def compile_model(model, config: NetConfig) -> None:
-    """Compile with categorical cross-entropy, the config's optimizer and accuracy."""
+def compile_model(model, config: NetConfig, steps_per_epoch: int | None = None) -> None:
+    """Compile with categorical cross-entropy, the config's optimizer (and schedule) and accuracy."""
     model.compile(
-        optimizer=_optimizer(config),
+        optimizer=_optimizer(config, steps_per_epoch),
         loss="categorical_crossentropy",
         metrics=["accuracy"],
     )
 
 
-def build_model(config: NetConfig, compile: bool = True):
+def build_model(config: NetConfig, compile: bool = True, steps_per_epoch: int | None = None):
     """Build the functional model a config describes.
 
     Args:
         config: architecture and training settings; validated first.
         compile: compile with the config's optimizer. Defaults to True.
+        steps_per_epoch: training batches per epoch, needed by a learning-rate schedule.
+            Defaults to None (only a constant learning rate).
 
     Returns:
         An uncompiled or compiled `keras.Model` named after the config.
@@ -87,7 +110,7 @@ def build_model(config: NetConfig, compile: bool = True):
     outputs = layers.Dense(config.num_classes, activation="softmax", name="output")(x)
     model = keras.Model(inputs, outputs, name=config.name.replace("-", "_") or "model")
     if compile:
-        compile_model(model, config)
+        compile_model(model, config, steps_per_epoch)
     return model
 
 

@@ -59,6 +59,29 @@ def format_duration(seconds: float | None) -> str:
     return f"{seconds} s"
 
 
+# Seconds to evaluate one image relative to training on one, for runs without a finished epoch yet:
+# a forward pass in large batches costs about a third to a half of a training step's work per image.
+EVAL_COST_PER_IMAGE = 0.45
+
+
+def _estimates(progress: dict, metrics: list[dict]) -> tuple[float | None, float | None]:
+    """(seconds per whole epoch, seconds of one epoch's evaluation), from finished epochs or this one."""
+    done = len(metrics)
+    if done:
+        per_epoch = sum(m.get("seconds", 0.0) for m in metrics) / done
+        evals = [m["seconds"] - m["fit_seconds"] for m in metrics if "fit_seconds" in m and "seconds" in m]
+        return per_epoch, (sum(evals) / len(evals) if evals else 0.0)
+    batch, batches = int(progress.get("batch") or 0), int(progress.get("batches") or 0)
+    if progress.get("batch_s") is not None and batches:
+        fit = float(progress["batch_s"]) * batches  # the steady rate, without the first step's tracing
+        train, evaluated = progress.get("train_images") or 0, progress.get("eval_images") or 0
+        evaluation = EVAL_COST_PER_IMAGE * fit * evaluated / train if train else 0.0
+        return fit + evaluation, evaluation
+    if batch and batches:  # progress written by an older worker: no steady rate recorded
+        return (progress.get("epoch_elapsed_s") or 0.0) / batch * batches, 0.0
+    return None, None
+
+
 def progress_view(status: dict, progress: dict, metrics: list[dict], now: float | None = None) -> dict:
     """What a progress bar shows for a run.
 
@@ -86,20 +109,27 @@ def progress_view(status: dict, progress: dict, metrics: list[dict], now: float 
         return {"fraction": 0.0, "text": "Starting: loading TensorFlow and the data...", "eta_s": None}
     epoch = int(progress.get("epoch") or 1)
     batch, batches = int(progress.get("batch") or 0), int(progress.get("batches") or 0)
-    in_epoch = batch / batches if batches else 0.0
-    if epoch <= done:  # the epoch's batches are over; it is being evaluated
-        in_epoch = 1.0
+    evaluating = epoch <= done or (batches and batch >= batches)
+    in_epoch = 1.0 if evaluating else (batch / batches if batches else 0.0)
     fraction = ((epoch - 1) + in_epoch) / epochs if epochs else 0.0
-    epoch_eta = progress.get("epoch_eta_s")
-    if epoch <= done or batch >= batches:
-        epoch_eta = 0.0
-    per_epoch = (sum(m.get("seconds", 0.0) for m in metrics) / done) if done else None
-    if per_epoch is None and batch and batches:
-        per_epoch = (progress.get("epoch_elapsed_s") or 0.0) / batch * batches
-    remaining_epochs = max(0, epochs - epoch)
-    eta = None
-    if epoch_eta is not None and per_epoch is not None:
-        eta = epoch_eta + remaining_epochs * per_epoch
-    stage = "evaluating" if in_epoch >= 1.0 else f"batch {batch}/{batches}"
+    per_epoch, evaluation = _estimates(progress, metrics)
+    eta = _remaining(progress, epoch, epochs, done, evaluating, per_epoch, evaluation, now)
+    stage = "evaluating" if evaluating else f"batch {batch}/{batches}"
     text = f"Epoch {epoch}/{epochs}, {stage} - about {format_duration(eta)} left"
     return {"fraction": max(0.0, min(1.0, fraction)), "text": text, "eta_s": eta}
+
+
+def _remaining(progress, epoch, epochs, done, evaluating, per_epoch, evaluation, now) -> float | None:
+    """Seconds left: the rest of this epoch's fit, its evaluation, then the epochs still to come."""
+    if per_epoch is None:
+        return None
+    later = max(0, epochs - epoch) * per_epoch
+    if epoch <= done:  # this epoch is recorded; the next one has not started yet
+        return later
+    since = max(0.0, now - float(progress.get("time") or now))
+    if evaluating:
+        return max(0.0, (evaluation or 0.0) - since) + later
+    fit_left = progress.get("epoch_eta_s")
+    if fit_left is None:
+        return None
+    return max(0.0, float(fit_left) - since) + (evaluation or 0.0) + later

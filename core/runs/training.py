@@ -3,7 +3,8 @@
 `run_training(run_dir)` is what the background worker and `python -m core train` both call.
 `train_loop` is the shared epoch loop (also used by transfer learning): after each epoch it
 evaluates on the training set and the test set, replaces `model.keras` atomically, stores the
-first-layer filters and every layer's weight/bias histograms, and appends a metrics line. A `STOP` file ends it after the current batch.
+first-layer filters and every layer's weight/bias histograms, and appends a metrics line (with the
+seconds spent fitting, evaluating and saving). A `STOP` file ends it after the current batch.
 """
 
 from __future__ import annotations
@@ -64,37 +65,77 @@ def _snapshot_model(model):
     return copy
 
 
+class _EpochRecorder:
+    """Saves what watchers read after each epoch: model.keras, first-layer filters, histograms, metrics."""
+
+    def __init__(self, run_dir: Path, model):
+        self.run_dir, self.model = run_dir, model
+        self.snapshot = _snapshot_model(model)
+        self.conv = _first_conv(model)
+
+    def save_weights(self, epoch: int) -> None:
+        """First-layer filters and every layer's histograms after `epoch` (0 = before training)."""
+        if self.conv is not None:
+            weights = self.conv.get_weights()
+            bias = weights[1] if self.conv.use_bias else np.zeros(weights[0].shape[-1])
+            rundir.save_epoch_filters(self.run_dir, epoch, weights[0], bias)
+        save_epoch_histograms(self.run_dir, epoch, self.model)
+
+    def save_epoch(self, row: dict, t0: float) -> dict:
+        """Replace model.keras, store the weights, then append the epoch's metrics row (with timings)."""
+        from core.nets.modelio import save_model_atomic
+
+        t_save = time.time()
+        self.snapshot.set_weights(self.model.get_weights())
+        save_model_atomic(self.snapshot, self.run_dir / "model.keras")
+        self.save_weights(row["epoch"])
+        now = time.time()
+        row = {**row, "save_seconds": now - t_save, "seconds": now - t0, "time": now}
+        rundir.append_metrics(self.run_dir, row)
+        rundir.write_status(self.run_dir, epochs_done=row["epoch"])
+        return row
+
+
 def _watcher_class():
     import keras
 
     class BatchWatcher(keras.callbacks.Callback):
-        """Writes batch progress and stops training when a STOP file appears."""
+        """Writes batch progress with an ETA, and stops training when a STOP file appears.
 
-        def __init__(self, run_dir, reporter):
+        `async_safe` lets Keras run it on its callback thread, so the training loop does not wait for
+        each batch's results. The ETA uses the batch rate after the first step, which also pays for
+        tracing the training function, so early estimates are not inflated by it.
+        """
+
+        async_safe = True
+
+        def __init__(self, run_dir, reporter, eval_images: int):
             super().__init__()
-            self.run_dir, self.reporter = Path(run_dir), reporter
+            self.run_dir, self.reporter, self.eval_images = Path(run_dir), reporter, eval_images
             self.stopped = False
-            self.epoch = 0
-            self.epochs = 0
-            self.batches = 0
-            self.t_epoch = 0.0
-            self._last_write = 0.0
+            self.epoch = self.epochs = self.batches = self.train_images = 0
 
-        def begin_epoch(self, epoch, epochs, batches):
-            self.epoch, self.epochs, self.batches = epoch, epochs, batches
-            self.t_epoch = time.time()
+        def begin_epoch(self, epoch, epochs, batches, train_images):
+            self.epoch, self.epochs, self.batches, self.train_images = epoch, epochs, batches, train_images
+            self.t_epoch = self._last_write = time.time()
+            self.first = None  # (time, batch) when the first step ended
             self._write(0, force=True)
 
         def _write(self, batch, force=False):
             now = time.time()
+            if batch and self.first is None:
+                self.first = (now, batch)
             if not force and now - self._last_write < PROGRESS_INTERVAL_S and batch < self.batches:
                 return
             self._last_write = now
-            elapsed = now - self.t_epoch
-            eta = elapsed / batch * (self.batches - batch) if batch else None
+            batch_s = eta = None
+            if self.first and batch > self.first[1]:
+                batch_s = (now - self.first[0]) / (batch - self.first[1])
+                eta = batch_s * (self.batches - batch)
             rundir.write_progress(self.run_dir, epoch=self.epoch, epochs=self.epochs, batch=batch,
-                                  batches=self.batches, epoch_elapsed_s=elapsed, epoch_eta_s=eta,
-                                  time=now)
+                                  batches=self.batches, epoch_elapsed_s=now - self.t_epoch, epoch_eta_s=eta,
+                                  batch_s=batch_s, train_images=self.train_images,
+                                  eval_images=self.eval_images, time=now)
             if self.reporter:
                 self.reporter(self.epoch, self.epochs, batch, self.batches)
 
@@ -105,6 +146,40 @@ def _watcher_class():
                 self.model.stop_training = True
 
     return BatchWatcher
+
+
+def _evaluate(model, x, y, batch_size: int) -> tuple[float, float]:
+    loss, accuracy = model.evaluate(x, y, batch_size=batch_size, verbose=0)
+    return float(loss), float(accuracy)
+
+
+def _train_epoch(model, watcher, data, epoch: int, epochs: int, batch_size: int, eval_batch_size: int):
+    """Fit one epoch and evaluate on both sets.
+
+    Returns:
+        (the metrics row without save timings, the epoch's start time), or None when stopped.
+    """
+    x_train, y_train, x_test, y_test = data
+    t0 = time.time()
+    watcher.begin_epoch(epoch, epochs, int(np.ceil(len(x_train) / batch_size)), len(x_train))
+    history = model.fit(x_train, y_train, batch_size=batch_size, epochs=1, shuffle=True,
+                        verbose=0, callbacks=[watcher])
+    if watcher.stopped:
+        return None
+    fit_seconds = time.time() - t0
+    train_loss, train_acc = _evaluate(model, x_train, y_train, eval_batch_size)
+    test_loss, test_acc = _evaluate(model, x_test, y_test, eval_batch_size)
+    return {
+        "epoch": epoch,
+        "train_loss": train_loss,
+        "train_accuracy": train_acc,
+        "test_loss": test_loss,
+        "test_accuracy": test_acc,
+        "fit_loss": float(history.history["loss"][-1]),
+        "fit_accuracy": float(history.history["accuracy"][-1]),
+        "fit_seconds": fit_seconds,
+        "eval_seconds": time.time() - t0 - fit_seconds,
+    }, t0
 
 
 def train_loop(run_dir: Path, model, x_train, y_train, x_test, y_test, *, epochs: int,
@@ -124,51 +199,18 @@ def train_loop(run_dir: Path, model, x_train, y_train, x_test, y_test, *, epochs
         A `LoopResult`; the saved model always corresponds to the last finished epoch.
     """
     run_dir = Path(run_dir)
-    snapshot = _snapshot_model(model)
-    watcher = _watcher_class()(run_dir, reporter)
-    conv = _first_conv(model)
-    if conv is not None:
-        kernel, bias = conv.get_weights()[:2] if conv.use_bias else (conv.get_weights()[0], None)
-        rundir.save_epoch_filters(run_dir, 0, kernel, bias if bias is not None else np.zeros(kernel.shape[-1]))
-    save_epoch_histograms(run_dir, 0, model)
-    batches = int(np.ceil(len(x_train) / batch_size))
+    recorder = _EpochRecorder(run_dir, model)
+    recorder.save_weights(0)
+    watcher = _watcher_class()(run_dir, reporter, len(x_train) + len(x_test))
+    data = (x_train, y_train, x_test, y_test)
     rows = []
     for epoch in range(1, epochs + 1):
         if rundir.stop_requested(run_dir):
             return LoopResult(epoch - 1, True, rows)
-        t0 = time.time()
-        watcher.begin_epoch(epoch, epochs, batches)
-        history = model.fit(x_train, y_train, batch_size=batch_size, epochs=1, shuffle=True,
-                            verbose=0, callbacks=[watcher])
-        if watcher.stopped:
+        done = _train_epoch(model, watcher, data, epoch, epochs, batch_size, eval_batch_size)
+        if done is None:
             return LoopResult(epoch - 1, True, rows)
-        fit_seconds = time.time() - t0
-        train_loss, train_acc = model.evaluate(x_train, y_train, batch_size=eval_batch_size, verbose=0)
-        test_loss, test_acc = model.evaluate(x_test, y_test, batch_size=eval_batch_size, verbose=0)
-        snapshot.set_weights(model.get_weights())
-        from core.nets.modelio import save_model_atomic
-
-        save_model_atomic(snapshot, run_dir / "model.keras")
-        if conv is not None:
-            weights = conv.get_weights()
-            rundir.save_epoch_filters(run_dir, epoch, weights[0],
-                                      weights[1] if conv.use_bias else np.zeros(weights[0].shape[-1]))
-        save_epoch_histograms(run_dir, epoch, model)
-        row = {
-            "epoch": epoch,
-            "train_loss": float(train_loss),
-            "train_accuracy": float(train_acc),
-            "test_loss": float(test_loss),
-            "test_accuracy": float(test_acc),
-            "fit_loss": float(history.history["loss"][-1]),
-            "fit_accuracy": float(history.history["accuracy"][-1]),
-            "fit_seconds": fit_seconds,
-            "seconds": time.time() - t0,
-            "time": time.time(),
-        }
-        rundir.append_metrics(run_dir, row)
-        rundir.write_status(run_dir, epochs_done=epoch)
-        rows.append(row)
+        rows.append(recorder.save_epoch(*done))
     return LoopResult(epochs, False, rows)
 
 
@@ -200,8 +242,8 @@ def run_training(run_dir: Path, reporter=None) -> LoopResult:
     net = NetConfig.from_dict(config["net"])
     keras.utils.set_random_seed(int(net.seed))
     x_train, y_train, x_test, y_test = load_training_data(config)
-    net = net.with_overrides(input_shape=tuple(x_train.shape[1:]), num_classes=y_train.shape[1])
-    model = build_model(net)
-    return train_loop(run_dir, model, x_train, y_train, x_test, y_test,
-                      epochs=int(config.get("epochs") or net.epochs), batch_size=net.batch_size,
-                      reporter=reporter)
+    net = net.with_overrides(input_shape=tuple(x_train.shape[1:]), num_classes=y_train.shape[1],
+                             epochs=int(config.get("epochs") or net.epochs))
+    model = build_model(net, steps_per_epoch=int(np.ceil(len(x_train) / net.batch_size)))
+    return train_loop(run_dir, model, x_train, y_train, x_test, y_test, epochs=net.epochs,
+                      batch_size=net.batch_size, reporter=reporter)

@@ -1,0 +1,61 @@
+"""The quick preset: its layers, its learning-rate schedule, old configs still load, seeded runs repeat."""
+
+import numpy as np
+import pytest
+
+from core.errors import LabError
+from core.nets.config import PRESETS, NetConfig, preset
+from core.nets.network import build_model, learning_rate
+from core.runs import rundir
+from core.runs.training import make_train_config, run_training
+
+
+def test_quick_comes_first_and_builds_a_small_batch_norm_net():
+    assert list(PRESETS)[0] == "quick"
+    model = build_model(preset("quick"), steps_per_epoch=235)
+    assert [layer.name for layer in model.layers] == [
+        "image", "conv1", "bn1", "act1", "pool1", "conv2", "bn2", "act2", "pool2", "flatten", "output"]
+    assert model.count_params() < 20_000
+    assert type(model.optimizer.learning_rate).__name__ != "float"
+
+
+def test_the_cosine_schedule_warms_up_then_decays_to_zero():
+    net = preset("quick").with_overrides(learning_rate=0.01, warmup_fraction=0.2, epochs=2)
+    schedule = learning_rate(net, steps_per_epoch=100)  # 200 steps: 40 of warm-up, 160 of decay
+    lr = [float(schedule(step)) for step in (0, 20, 40, 120, 200)]
+    assert lr[0] == pytest.approx(0.001)
+    assert lr[1] == pytest.approx(0.0055)
+    assert lr[2] == pytest.approx(0.01)
+    assert lr[3] == pytest.approx(0.005)
+    assert lr[4] == pytest.approx(0.0, abs=1e-9)
+    assert learning_rate(net.with_overrides(lr_schedule="constant")) == 0.01
+    with pytest.raises(LabError, match="steps per epoch"):
+        learning_rate(net)
+
+
+def test_configs_saved_before_schedules_existed_load_as_constant():
+    data = preset("assignment").to_dict()
+    del data["lr_schedule"], data["warmup_fraction"]
+    net = NetConfig.from_dict(data)
+    assert (net.lr_schedule, net.warmup_fraction) == ("constant", 0.0)
+    with pytest.raises(LabError, match="schedule"):
+        NetConfig.from_dict({**preset("quick").to_dict(), "lr_schedule": "wiggly"})
+
+
+def _run(tmp_path, name):
+    run = tmp_path / name
+    run.mkdir()
+    net = preset("quick").with_overrides(epochs=2, batch_size=128)
+    rundir.write_config(run, make_train_config(net, train_subset=1024, test_subset=256))
+    result = run_training(run)
+    return result.metrics, np.load(run / "filters" / "epoch_002.npz")["kernel"]
+
+
+def test_a_seeded_quick_run_is_bit_identical(tmp_path):
+    rows_a, kernel_a = _run(tmp_path, "a")
+    rows_b, kernel_b = _run(tmp_path, "b")
+    keys = ("train_loss", "test_loss", "fit_loss", "test_accuracy")
+    assert [[r[k] for k in keys] for r in rows_a] == [[r[k] for k in keys] for r in rows_b]
+    assert np.array_equal(kernel_a, kernel_b)
+    assert rows_a[1]["fit_loss"] < rows_a[0]["fit_loss"]
+    assert {"fit_seconds", "eval_seconds", "save_seconds", "seconds"} <= set(rows_a[0])
