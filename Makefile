@@ -37,9 +37,11 @@ chromium:
 test: install-dev chromium
 	$(PY) -m pytest tests $(PYTEST_ARGS)
 
-## Benchmarks (JSON on stdout); see bench/README.md
-bench: install-dev
+## Benchmarks (one JSON object per line on stdout); see bench/README.md
+bench: install-dev chromium
 	$(PY) -m bench.training
+	$(PY) -m bench.eta
+	$(PY) -m bench.pages
 	$(PY) -m bench.handwriting
 	$(PY) -m bench.sweep
 

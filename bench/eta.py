@@ -3,7 +3,7 @@
     python -m bench.eta [--preset quick] [--train-subset N] [--epochs E] [--save FILE]
 
 Starts a background run (`start_run`, as the Train page does), reads its status, progress and
-metrics files every 0.2 s as a polling page would, and once the run is over compares each shown
+metrics files every 0.5 s as a polling page would, and once the run is over compares each shown
 estimate with the time that was really left. Reports the worst ratio (estimate / truth, or its
 inverse) after 5% of the first epoch, for `core.runs.plots.progress_view` and for the formula the
 lab used before (elapsed time per batch, tracing included, times batches left, no evaluation).
@@ -28,7 +28,7 @@ if not os.environ.get("LAB_DATA_DIR") and (ROOT.parent / "shared" / "data" / "mn
 sys.path.insert(0, str(ROOT))
 
 
-def record(config: dict, root: Path, poll_s: float = 0.2) -> dict:
+def record(config: dict, root: Path, poll_s: float = 0.5) -> dict:
     """Run `config` in the background and sample what a page polling it would read."""
     from core.runs import jobs, rundir
 

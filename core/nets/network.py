@@ -86,7 +86,7 @@ def build_model(config: NetConfig, compile: bool = True, steps_per_epoch: int | 
             kernel_regularizer=reg, name=f"conv{i}",
         )(x)
         if block.batch_norm:
-            x = layers.BatchNormalization(name=f"bn{i}")(x)
+            x = layers.BatchNormalization(momentum=config.bn_momentum, name=f"bn{i}")(x)
             if not block.activation_after_pool:
                 x = layers.Activation(block.activation, name=f"act{i}")(x)
         if block.dropout and block.dropout_before_pool:

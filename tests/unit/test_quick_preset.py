@@ -5,7 +5,7 @@ import pytest
 
 from core.errors import LabError
 from core.nets.config import PRESETS, NetConfig, preset
-from core.nets.network import build_model, learning_rate
+from core.nets.network import build_model, forward_flops, learning_rate
 from core.runs import rundir
 from core.runs.training import make_train_config, run_training
 
@@ -13,9 +13,12 @@ from core.runs.training import make_train_config, run_training
 def test_quick_comes_first_and_builds_a_small_batch_norm_net():
     assert list(PRESETS)[0] == "quick"
     model = build_model(preset("quick"), steps_per_epoch=235)
-    assert [layer.name for layer in model.layers] == [
-        "image", "conv1", "bn1", "act1", "pool1", "conv2", "bn2", "act2", "pool2", "flatten", "output"]
-    assert model.count_params() < 20_000
+    assert [(layer.name, tuple(layer.output.shape[1:])) for layer in model.layers] == [
+        ("image", (28, 28, 1)), ("conv1", (14, 14, 32)), ("bn1", (14, 14, 32)), ("act1", (14, 14, 32)),
+        ("conv2", (7, 7, 64)), ("bn2", (7, 7, 64)), ("act2", (7, 7, 64)), ("flatten", (3136,)),
+        ("output", (10,))]
+    assert model.get_layer("bn1").momentum == 0.9
+    assert forward_flops(model) < forward_flops(build_model(preset("assignment"), compile=False)) / 5
     assert type(model.optimizer.learning_rate).__name__ != "float"
 
 
@@ -35,9 +38,9 @@ def test_the_cosine_schedule_warms_up_then_decays_to_zero():
 
 def test_configs_saved_before_schedules_existed_load_as_constant():
     data = preset("assignment").to_dict()
-    del data["lr_schedule"], data["warmup_fraction"]
+    del data["lr_schedule"], data["warmup_fraction"], data["bn_momentum"]
     net = NetConfig.from_dict(data)
-    assert (net.lr_schedule, net.warmup_fraction) == ("constant", 0.0)
+    assert (net.lr_schedule, net.warmup_fraction, net.bn_momentum) == ("constant", 0.0, 0.99)
     with pytest.raises(LabError, match="schedule"):
         NetConfig.from_dict({**preset("quick").to_dict(), "lr_schedule": "wiggly"})
 
