@@ -5,7 +5,7 @@
 Starts a background run (`start_run`, as the Train page does), reads its status, progress and
 metrics files every 0.5 s as a polling page would, and once the run is over compares each shown
 estimate with the time that was really left. Reports the worst ratio (estimate / truth, or its
-inverse) after 5% of the first epoch, for `core.runs.plots.progress_view` and for the formula the
+inverse) after 5% of the first epoch while more than 2 s are left, for `core.runs.plots.progress_view` and for the formula the
 lab used before (elapsed time per batch, tracing included, times batches left, no evaluation).
 `--save` writes the recording (the unit test `tests/unit/test_eta_recorded.py` replays one).
 Prints one JSON object.
@@ -73,7 +73,7 @@ def worst_ratios(recording: dict, min_fraction: float = 0.05) -> dict:
         truth = recording["ended"] - s["now"]
         for name, eta in (("now", progress_view(status, p, s["metrics"], now=s["now"])["eta_s"]),
                           ("before", old_eta(p, s["metrics"]))):
-            if eta is None or truth <= 0:
+            if eta is None or truth < 2.0:  # the last 2 s: an absolute error, not a ratio, is what matters
                 continue
             ratio = max(eta / truth, truth / eta) if eta > 0 else float("inf")
             worst[name] = max(worst[name], ratio)

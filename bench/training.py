@@ -159,6 +159,8 @@ def main(argv=None) -> int:
     parser.add_argument("--max-epochs", type=int, default=15)
     parser.add_argument("--lab-root", type=Path, default=ROOT, help="the checkout whose lab is measured")
     parser.add_argument("--skip-quick", action="store_true", help="for a checkout without the quick preset")
+    parser.add_argument("--skip-lab-epoch", action="store_true", help="leave out the lab's assignment epoch")
+    parser.add_argument("--skip-start", action="store_true", help="leave out start to first progress")
     args = parser.parse_args(argv)
     lab_root = args.lab_root.resolve()
     result = {"benchmark": "training", "lab_root": str(lab_root),
@@ -169,14 +171,16 @@ def main(argv=None) -> int:
     reference = result["plain_keras_epoch"] = plain_keras_epoch()
     result["plain_keras_epoch"]["fraction_of_matmul_peak"] = round(
         ASSIGNMENT_TRAIN_MFLOP * 1e6 * 60000 / reference["fit_s"] / 1e9 / peak, 3)
-    result["lab_assignment_epoch"] = lab_epoch(lab_root, peak, reference)
+    if not args.skip_lab_epoch:
+        result["lab_assignment_epoch"] = lab_epoch(lab_root, peak, reference)
     if not args.skip_quick:
         runs = quick_runs(lab_root, [int(s) for s in args.seeds.split(",") if s], reference)
         result["quick"] = {"runs": runs, "all_reached_99": all(r["test_accuracy"] >= 0.99 for r in runs),
                            "max_process_wall_s": max(r["process_wall_s"] for r in runs),
                            "max_ratio_to_plain_keras_epoch": max(r["ratio_to_plain_keras_epoch"] for r in runs)}
-    result["start_to_first_progress"] = start_to_first_progress(
-        lab_root, "assignment" if args.skip_quick else "quick")
+    if not args.skip_start:
+        result["start_to_first_progress"] = start_to_first_progress(
+            lab_root, "assignment" if args.skip_quick else "quick")
     if args.presets:
         result["to_99_percent"] = [seconds_to_99(lab_root, p, args.max_epochs) for p in args.presets.split(",")]
     result["load_average_at_end"] = round(os.getloadavg()[0], 1)

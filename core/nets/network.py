@@ -52,6 +52,40 @@ def compile_model(model, config: NetConfig, steps_per_epoch: int | None = None) 
     )
 
 
+def _conv_block(x, block, i: int, config: NetConfig, reg, counts: dict):
+    """Add conv block `i` (conv, [bn, act], [dropout], [pool], [act], [dropout]) to the graph at `x`."""
+    from keras import layers
+
+    separate_act = block.activation_after_pool or block.batch_norm
+    x = layers.Conv2D(
+        block.filters, block.kernel_size, strides=block.stride, padding=block.padding,
+        activation=None if separate_act else block.activation,
+        kernel_regularizer=reg, name=f"conv{i}",
+    )(x)
+    if block.batch_norm:
+        x = layers.BatchNormalization(momentum=config.bn_momentum, name=f"bn{i}")(x)
+        if not block.activation_after_pool:
+            x = layers.Activation(block.activation, name=f"act{i}")(x)
+    if block.dropout and block.dropout_before_pool:
+        x = _dropout(x, block.dropout, counts)
+    if block.pool_size > 1:
+        counts["pool"] += 1
+        pool = layers.MaxPooling2D if block.pool_type == "max" else layers.AveragePooling2D
+        x = pool(block.pool_size, name=f"pool{counts['pool']}")(x)
+    if block.activation_after_pool:
+        x = layers.Activation(block.activation, name=f"act{i}")(x)
+    if block.dropout and not block.dropout_before_pool:
+        x = _dropout(x, block.dropout, counts)
+    return x
+
+
+def _dropout(x, rate: float, counts: dict):
+    from keras import layers
+
+    counts["dropout"] += 1
+    return layers.Dropout(rate, name=f"dropout{counts['dropout']}")(x)
+
+
 def build_model(config: NetConfig, compile: bool = True, steps_per_epoch: int | None = None):
     """Build the functional model a config describes.
 
@@ -70,43 +104,16 @@ def build_model(config: NetConfig, compile: bool = True, steps_per_epoch: int | 
     config.validate()
     reg = keras.regularizers.L2(config.l2) if config.l2 > 0 else None
     inputs = keras.Input(shape=tuple(config.input_shape), name="image")
-    x = inputs
-    n_pool = n_drop = 0
-
-    def dropout(x, rate):
-        nonlocal n_drop
-        n_drop += 1
-        return layers.Dropout(rate, name=f"dropout{n_drop}")(x)
-
+    x, counts = inputs, {"pool": 0, "dropout": 0}
     for i, block in enumerate(config.conv, start=1):
-        separate_act = block.activation_after_pool or block.batch_norm
-        x = layers.Conv2D(
-            block.filters, block.kernel_size, strides=block.stride, padding=block.padding,
-            activation=None if separate_act else block.activation,
-            kernel_regularizer=reg, name=f"conv{i}",
-        )(x)
-        if block.batch_norm:
-            x = layers.BatchNormalization(momentum=config.bn_momentum, name=f"bn{i}")(x)
-            if not block.activation_after_pool:
-                x = layers.Activation(block.activation, name=f"act{i}")(x)
-        if block.dropout and block.dropout_before_pool:
-            x = dropout(x, block.dropout)
-        if block.pool_size > 1:
-            n_pool += 1
-            pool = layers.MaxPooling2D if block.pool_type == "max" else layers.AveragePooling2D
-            x = pool(block.pool_size, name=f"pool{n_pool}")(x)
-        if block.activation_after_pool:
-            x = layers.Activation(block.activation, name=f"act{i}")(x)
-        if block.dropout and not block.dropout_before_pool:
-            x = dropout(x, block.dropout)
-
+        x = _conv_block(x, block, i, config, reg, counts)
     if len(x.shape) > 2:
         x = layers.Flatten(name="flatten")(x)
     for j, dense in enumerate(config.dense, start=1):
         x = layers.Dense(dense.units, activation=dense.activation, kernel_regularizer=reg,
                          name=f"dense{j}")(x)
         if dense.dropout:
-            x = dropout(x, dense.dropout)
+            x = _dropout(x, dense.dropout, counts)
     outputs = layers.Dense(config.num_classes, activation="softmax", name="output")(x)
     model = keras.Model(inputs, outputs, name=config.name.replace("-", "_") or "model")
     if compile:

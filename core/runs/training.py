@@ -96,60 +96,85 @@ class _EpochRecorder:
         return row
 
 
+class _Pace:
+    """Seconds per batch of a phase (fit or evaluation), from the batches after its first call.
+
+    The first call of a phase also pays for tracing its function, which no later batch does;
+    `known` is the pace measured before (the previous epoch's), used until this one has its own.
+    """
+
+    def __init__(self, total: int, known: float | None = None):
+        self.total, self.first, self.per_batch = total, None, known
+        self.started, self.first_call_s = time.time(), None
+
+    def update(self, done: int, now: float) -> None:
+        if self.first is None:
+            self.first, self.first_call_s = (now, done), now - self.started
+        elif done > self.first[1]:
+            self.per_batch = (now - self.first[0]) / (done - self.first[1])
+
+    def left(self, done: int) -> float | None:
+        return None if self.per_batch is None else self.per_batch * (self.total - done)
+
+
 def _watcher_class():
     import keras
 
     class BatchWatcher(keras.callbacks.Callback):
-        """Writes batch progress with an ETA, and stops training when a STOP file appears.
+        """Writes fit and evaluation progress with their paces, and stops at a STOP file.
 
-        `async_safe` lets Keras run it on its callback thread, so the training loop does not wait for
-        each batch's results. The ETA uses the batch rate after the first step, which also pays for
-        tracing the training function, so early estimates are not inflated by it.
+        `async_safe`: Keras runs it on its callback thread, so training does not wait for each batch's
+        results. Progress is written at most every PROGRESS_INTERVAL_S.
         """
 
         async_safe = True
 
-        def __init__(self, run_dir, reporter, eval_images: int):
+        def __init__(self, run_dir, reporter, images: tuple[int, int]):
             super().__init__()
-            self.run_dir, self.reporter, self.eval_images = Path(run_dir), reporter, eval_images
-            self.stopped = False
-            self.epoch = self.epochs = self.batches = self.train_images = 0
+            self.run_dir, self.reporter, self.images = Path(run_dir), reporter, images
+            self.stopped, self.epoch, self.epochs, self.eval_done = False, 0, 0, 0
+            self.fit = self.eval = _Pace(0)
 
-        def begin_epoch(self, epoch, epochs, batches, train_images):
-            self.epoch, self.epochs, self.batches, self.train_images = epoch, epochs, batches, train_images
-            self.t_epoch = self._last_write = time.time()
-            self.first = None  # (time, batch) when the first step ended
-            self._write(0, force=True)
+        def begin(self, epoch: int, epochs: int, batches: int, eval_batches: int) -> None:
+            self.epoch, self.epochs, self.t_epoch = epoch, epochs, time.time()
+            # later epochs start from the pace of the one before, until they measure their own
+            self.fit = _Pace(batches, self.fit.per_batch)
+            self.eval = _Pace(eval_batches, self.eval.per_batch)
+            self.batch, self.eval_done, self._last_write = 0, 0, 0.0
+            self._write(force=True)
 
-        def _write(self, batch, force=False):
+        def _write(self, force=False):
             now = time.time()
-            if batch and self.first is None:
-                self.first = (now, batch)
-            if not force and now - self._last_write < PROGRESS_INTERVAL_S and batch < self.batches:
+            if not force and now - self._last_write < PROGRESS_INTERVAL_S:
                 return
             self._last_write = now
-            batch_s = eta = None
-            if self.first and batch > self.first[1]:
-                batch_s = (now - self.first[0]) / (batch - self.first[1])
-                eta = batch_s * (self.batches - batch)
-            rundir.write_progress(self.run_dir, epoch=self.epoch, epochs=self.epochs, batch=batch,
-                                  batches=self.batches, epoch_elapsed_s=now - self.t_epoch, epoch_eta_s=eta,
-                                  batch_s=batch_s, train_images=self.train_images,
-                                  eval_images=self.eval_images, time=now)
+            rundir.write_progress(
+                self.run_dir, epoch=self.epoch, epochs=self.epochs, batch=self.batch, batches=self.fit.total,
+                epoch_elapsed_s=now - self.t_epoch, epoch_eta_s=self.fit.left(self.batch),
+                batch_s=self.fit.per_batch, first_step_s=self.fit.first_call_s, eval_batch=self.eval_done, eval_batches=self.eval.total,
+                eval_batch_s=self.eval.per_batch, eval_eta_s=self.eval.left(self.eval_done),
+                train_images=self.images[0], eval_images=sum(self.images), time=now)
             if self.reporter:
-                self.reporter(self.epoch, self.epochs, batch, self.batches)
+                self.reporter(self.epoch, self.epochs, self.batch, self.fit.total)
 
         def on_train_batch_end(self, batch, logs=None):
-            self._write(batch + 1)
+            self.batch = batch + 1
+            self.fit.update(self.batch, time.time())
+            self._write(force=self.batch >= self.fit.total)
             if rundir.stop_requested(self.run_dir):
                 self.stopped = True
                 self.model.stop_training = True
 
+        def on_test_batch_end(self, batch, logs=None):
+            self.eval_done += 1
+            self.eval.update(self.eval_done, time.time())
+            self._write()
+
     return BatchWatcher
 
 
-def _evaluate(model, x, y, batch_size: int) -> tuple[float, float]:
-    loss, accuracy = model.evaluate(x, y, batch_size=batch_size, verbose=0)
+def _evaluate(model, x, y, batch_size: int, watcher) -> tuple[float, float]:
+    loss, accuracy = model.evaluate(x, y, batch_size=batch_size, verbose=0, callbacks=[watcher])
     return float(loss), float(accuracy)
 
 
@@ -161,14 +186,15 @@ def _train_epoch(model, watcher, data, epoch: int, epochs: int, batch_size: int,
     """
     x_train, y_train, x_test, y_test = data
     t0 = time.time()
-    watcher.begin_epoch(epoch, epochs, int(np.ceil(len(x_train) / batch_size)), len(x_train))
+    eval_batches = int(np.ceil(len(x_train) / eval_batch_size) + np.ceil(len(x_test) / eval_batch_size))
+    watcher.begin(epoch, epochs, int(np.ceil(len(x_train) / batch_size)), eval_batches)
     history = model.fit(x_train, y_train, batch_size=batch_size, epochs=1, shuffle=True,
                         verbose=0, callbacks=[watcher])
     if watcher.stopped:
         return None
     fit_seconds = time.time() - t0
-    train_loss, train_acc = _evaluate(model, x_train, y_train, eval_batch_size)
-    test_loss, test_acc = _evaluate(model, x_test, y_test, eval_batch_size)
+    train_loss, train_acc = _evaluate(model, x_train, y_train, eval_batch_size, watcher)
+    test_loss, test_acc = _evaluate(model, x_test, y_test, eval_batch_size, watcher)
     return {
         "epoch": epoch,
         "train_loss": train_loss,
@@ -201,7 +227,7 @@ def train_loop(run_dir: Path, model, x_train, y_train, x_test, y_test, *, epochs
     run_dir = Path(run_dir)
     recorder = _EpochRecorder(run_dir, model)
     recorder.save_weights(0)
-    watcher = _watcher_class()(run_dir, reporter, len(x_train) + len(x_test))
+    watcher = _watcher_class()(run_dir, reporter, (len(x_train), len(x_test)))
     data = (x_train, y_train, x_test, y_test)
     rows = []
     for epoch in range(1, epochs + 1):
