@@ -244,11 +244,11 @@ def fast() -> NetConfig:
 def quick() -> NetConfig:
     """Quick start: 99% MNIST test accuracy in two epochs, with a small batch-norm net and a one-cycle rate.
 
-    Two strided 3x3 convs (32 and 64 filters, stride 2, each batch-normalised) straight into the
-    softmax: 2 MFLOP per image, a sixth of the assignment net, and small activation maps (14x14, 7x7),
-    which is what costs most on a CPU. Adam's learning rate warms up over the first 20% of the steps,
-    then follows a cosine to zero. `python -m bench.training` measures it (test accuracy per seed,
-    wall time against plain Keras in the same run).
+    Two strided 3x3 convs (32 and 64 filters, stride 2, each batch-normalised), a dense layer of 128
+    and the softmax: 2.8 MFLOP per image, under a quarter of the assignment net, with small activation
+    maps (14x14, 7x7), which is what costs most on a CPU. Adam's learning rate warms up over the first
+    20% of the steps, then follows a cosine to zero. Measured under load (bench/README.md): 99.08% and
+    99.03% test accuracy for seeds 42 and 3; without the dense layer it stopped at 98.6%.
     """
     return NetConfig(
         name="quick",
@@ -256,9 +256,9 @@ def quick() -> NetConfig:
             ConvBlock(32, 3, stride=2, padding="same", batch_norm=True),
             ConvBlock(64, 3, stride=2, padding="same", batch_norm=True),
         ],
-        dense=[],
+        dense=[DenseLayer(128, "relu", 0.0)],
         optimizer="adam",
-        learning_rate=0.003,
+        learning_rate=0.004,
         batch_size=128,
         epochs=2,
         lr_schedule="cosine",
