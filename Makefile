@@ -43,6 +43,7 @@ bench: install-dev chromium
 	$(PY) -m bench.eta
 	$(PY) -m bench.pages
 	$(PY) -m bench.handwriting
+	$(PY) -m bench.live
 	$(PY) -m bench.sweep
 
 ## Re-train the shipped default model (full MNIST, assignment preset) into models/default

@@ -73,25 +73,28 @@ class _EpochRecorder:
         self.snapshot = _snapshot_model(model)
         self.conv = _first_conv(model)
 
-    def save_weights(self, epoch: int) -> None:
+    def save_weights(self, epoch: int, group=None) -> None:
         """First-layer filters and every layer's histograms after `epoch` (0 = before training)."""
         if self.conv is not None:
             weights = self.conv.get_weights()
             bias = weights[1] if self.conv.use_bias else np.zeros(weights[0].shape[-1])
-            rundir.save_epoch_filters(self.run_dir, epoch, weights[0], bias)
-        save_epoch_histograms(self.run_dir, epoch, self.model)
+            rundir.save_epoch_filters(self.run_dir, epoch, weights[0], bias, group=group)
+        save_epoch_histograms(self.run_dir, epoch, self.model, group=group)
 
     def save_epoch(self, row: dict, t0: float) -> dict:
-        """Replace model.keras, store the weights, then append the epoch's metrics row (with timings)."""
+        """The epoch's model, filters, histograms and metrics row (with timings) as one group: all new
+        or all old."""
+        from core.files import AtomicGroup
         from core.nets.modelio import save_model_atomic
 
         t_save = time.time()
         self.snapshot.set_weights(self.model.get_weights())
-        save_model_atomic(self.snapshot, self.run_dir / "model.keras")
-        self.save_weights(row["epoch"])
-        now = time.time()
-        row = {**row, "save_seconds": now - t_save, "seconds": now - t0, "time": now}
-        rundir.append_metrics(self.run_dir, row)
+        with AtomicGroup() as group:
+            save_model_atomic(self.snapshot, self.run_dir / "model.keras", group=group)
+            self.save_weights(row["epoch"], group=group)
+            now = time.time()
+            row = {**row, "save_seconds": now - t_save, "seconds": now - t0, "time": now}
+            rundir.append_metrics(self.run_dir, row, group=group)
         rundir.write_status(self.run_dir, epochs_done=row["epoch"])
         return row
 
