@@ -154,8 +154,9 @@ def _watcher_class():
             rundir.write_progress(
                 self.run_dir, epoch=self.epoch, epochs=self.epochs, batch=self.batch, batches=self.fit.total,
                 epoch_elapsed_s=now - self.t_epoch, epoch_eta_s=self.fit.left(self.batch),
-                batch_s=self.fit.per_batch, first_step_s=self.fit.first_call_s, eval_batch=self.eval_done, eval_batches=self.eval.total,
-                eval_batch_s=self.eval.per_batch, eval_eta_s=self.eval.left(self.eval_done),
+                batch_s=self.fit.per_batch, first_step_s=self.fit.first_call_s, eval_batch=self.eval_done,
+                eval_batches=self.eval.total, eval_batch_s=self.eval.per_batch,
+                eval_eta_s=self.eval.left(self.eval_done),
                 train_images=self.images[0], eval_images=sum(self.images), time=now)
             if self.reporter:
                 self.reporter(self.epoch, self.epochs, self.batch, self.fit.total)
