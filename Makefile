@@ -42,9 +42,11 @@ postgres:
 test: install-dev chromium postgres
 	$(PY) -m pytest tests $(PYTEST_ARGS)
 
-## Benchmarks (JSON on stdout); see bench/README.md
-bench: install-dev
+## Benchmarks (one JSON object per line on stdout); see bench/README.md
+bench: install-dev chromium
 	$(PY) -m bench.training
+	$(PY) -m bench.eta
+	$(PY) -m bench.pages
 	$(PY) -m bench.handwriting
 	$(PY) -m bench.live
 	$(PY) -m bench.sweep

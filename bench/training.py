@@ -1,8 +1,14 @@
-"""Training benchmark: throughput of the assignment net on a 60k epoch against this machine's peak,
-and wall-clock seconds from start to 99.0% test accuracy for each preset.
+"""Training benchmark: the lab against plain Keras and this machine's matmul peak, all in one run.
 
-    python -m bench.training [--presets assignment,fast,pytorch-tutorial] [--max-epochs 15] [--skip-99]
+    python -m bench.training [--seeds 42,1,2,3] [--presets fast,...] [--max-epochs 15] [--lab-root DIR]
 
+Measures, in this order: TensorFlow's float32 matmul peak; the reference loop (plain Keras: a
+`keras.Sequential` of the assignment net, `fit` one 60k epoch at batch 128, `evaluate` on train and
+test at the same batch size); one lab epoch of the assignment net (`python -m core train`: fit, both
+evaluations, every save); `python -m core train --preset quick --json` per seed, timed from process
+start to exit; start to first batch progress of a background run (`start_run`); optionally seconds to
+99% for other presets. Ratios are taken against the reference measured in the same run, because the
+machine is shared. `--lab-root` runs the lab commands of another checkout (for before/after tables).
 Prints one JSON object. Needs MNIST (LAB_DATA_DIR, the Keras cache or ../shared/data).
 """
 
@@ -15,7 +21,6 @@ import platform
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -24,6 +29,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 if not os.environ.get("LAB_DATA_DIR") and (ROOT.parent / "shared" / "data" / "mnist.npz").is_file():
     os.environ["LAB_DATA_DIR"] = str(ROOT.parent / "shared" / "data")
 sys.path.insert(0, str(ROOT))
+
+ASSIGNMENT_TRAIN_MFLOP = 3 * 12.19  # forward 12.19 MFLOP per image (core.nets.network.forward_flops)
 
 
 def matmul_gflops(n: int = 2048, repeats: int = 20) -> float:
@@ -41,80 +48,142 @@ def matmul_gflops(n: int = 2048, repeats: int = 20) -> float:
     return best
 
 
-def epoch_throughput(batch_size: int = 128) -> dict:
-    """Images/s of one full 60k-image training epoch of the assignment net (after a warm-up)."""
+def plain_keras_epoch(batch_size: int = 128) -> dict:
+    """The reference: plain Keras fits the assignment net for one epoch and evaluates on train and test."""
     import keras
-
-    from core.nets.config import preset
-    from core.data.datasets import load_dataset
-    from core.nets.inputs import to_batch
-    from core.nets.network import build_model, forward_flops
+    import numpy as np
+    from keras import layers
 
     keras.utils.set_random_seed(0)
-    data = load_dataset("mnist")
-    x = to_batch(data.x_train)
-    y = keras.utils.to_categorical(data.y_train, 10)
-    model = build_model(preset("assignment").with_overrides(batch_size=batch_size))
-    model.fit(x[:batch_size * 20], y[:batch_size * 20], batch_size=batch_size, epochs=1, verbose=0)
+    with np.load(Path(os.environ["LAB_DATA_DIR"]) / "mnist.npz") as data:
+        x, y = data["x_train"][..., None] / np.float32(255), keras.utils.to_categorical(data["y_train"], 10)
+        xt, yt = data["x_test"][..., None] / np.float32(255), keras.utils.to_categorical(data["y_test"], 10)
+    model = keras.Sequential([
+        keras.Input((28, 28, 1)), layers.Conv2D(32, 3, activation="relu"),
+        layers.Conv2D(32, 3, activation="relu"), layers.MaxPooling2D(2), layers.Dropout(0.25),
+        layers.Flatten(), layers.Dense(128, activation="relu"), layers.Dropout(0.5),
+        layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
     t0 = time.perf_counter()
     model.fit(x, y, batch_size=batch_size, epochs=1, verbose=0)
-    seconds = time.perf_counter() - t0
-    flops = forward_flops(model)
-    return {"batch_size": batch_size, "epoch_seconds": round(seconds, 2),
-            "images_per_s": round(len(x) / seconds, 1),
-            "forward_mflop_per_image": round(flops / 1e6, 2),
-            "train_gflops_achieved": round(3 * flops * len(x) / seconds / 1e9, 1)}
+    fit = time.perf_counter() - t0
+    model.evaluate(x, y, batch_size=batch_size, verbose=0)
+    model.evaluate(xt, yt, batch_size=batch_size, verbose=0)
+    total = time.perf_counter() - t0
+    return {"fit_s": round(fit, 2), "evaluate_s": round(total - fit, 2), "epoch_s": round(total, 2),
+            "images_per_s": round(len(x) / fit, 1)}
 
 
-def seconds_to_99(name: str, max_epochs: int) -> dict:
-    """Train a preset on full MNIST in a worker process until test accuracy >= 0.99 (or max epochs)."""
-    from core.runs import rundir
-    from core.nets.config import preset
-    from core.runs.jobs import start_run, stop_run, wait_for
-    from core.runs.training import make_train_config
+def lab_train(lab_root: Path, *args: str) -> dict:
+    """`python -m core train ... --json` in a fresh process; its JSON plus the process' wall time."""
+    with tempfile.TemporaryDirectory(prefix="bench-train-") as home:
+        env = dict(os.environ, LAB_HOME=home, PYTHONPATH=str(lab_root))
+        t0 = time.perf_counter()
+        done = subprocess.run([sys.executable, "-m", "core", "train", *args, "--json"], cwd=lab_root,
+                              env=env, capture_output=True, text=True)
+        wall = time.perf_counter() - t0
+    if done.returncode != 0:
+        raise SystemExit(f"core train {' '.join(args)} failed: {done.stderr[-2000:]}")
+    return {**json.loads(done.stdout), "process_wall_s": round(wall, 2)}
 
-    with tempfile.TemporaryDirectory() as tmp:
-        config = make_train_config(preset(name).with_overrides(epochs=max_epochs))
-        t0 = time.time()
-        run = start_run(config, root=Path(tmp), queue=False)
-        reached = {}
 
-        def watch():
-            while rundir.read_status(run).get("state") not in rundir.FINAL_STATES:
-                for row in rundir.read_metrics(run):
-                    if row["test_accuracy"] >= 0.99 and not reached:
-                        reached.update(epoch=row["epoch"], seconds=round(row["time"] - t0, 1))
-                        stop_run(run)
-                time.sleep(0.5)
+def lab_epoch(lab_root: Path, peak: float, reference: dict) -> dict:
+    """One lab epoch of the assignment net against the reference loop."""
+    row = lab_train(lab_root, "--preset", "assignment", "--epochs", "1")["epochs"][0]
+    achieved = ASSIGNMENT_TRAIN_MFLOP * 1e6 * 60000 / row["fit_seconds"] / 1e9
+    return {"fit_s": round(row["fit_seconds"], 2), "epoch_s": round(row["seconds"], 2),
+            "evaluate_s": round(row.get("eval_seconds", row["seconds"] - row["fit_seconds"]), 2),
+            "images_per_s": round(60000 / row["fit_seconds"], 1), "train_gflops": round(achieved, 1),
+            "fraction_of_matmul_peak": round(achieved / peak, 3),
+            "ratio_to_plain_keras": round(row["seconds"] / reference["epoch_s"], 3)}
 
-        thread = threading.Thread(target=watch, daemon=True)
-        thread.start()
-        status = wait_for(run, timeout_s=3600)
-        thread.join(5)
-        metrics = rundir.read_metrics(run)
-    return {"preset": name, "reached_99": bool(reached), "epochs": reached.get("epoch"),
-            "seconds": reached.get("seconds"), "state": status.get("state"),
-            "best_test_accuracy": max((m["test_accuracy"] for m in metrics), default=None),
-            "epoch_seconds_median": sorted(m["seconds"] for m in metrics)[len(metrics) // 2] if metrics else None}
+
+def quick_runs(lab_root: Path, seeds: list[int], reference: dict) -> list[dict]:
+    """`core train --preset quick` per seed: test accuracy and process wall time against the reference."""
+    rows = []
+    for seed in seeds:
+        out = lab_train(lab_root, "--preset", "quick", "--seed", str(seed))
+        rows.append({"seed": seed, "test_accuracy": out["test_accuracy"], "epochs": len(out["epochs"]),
+                     "process_wall_s": out["process_wall_s"],
+                     "ratio_to_plain_keras_epoch": round(out["process_wall_s"] / reference["epoch_s"], 3)})
+    return rows
+
+
+def start_to_first_progress(lab_root: Path, preset: str = "quick") -> dict:
+    """Seconds from `start_run` to the first progress file, and to the first finished batch in it."""
+    code = f"""
+import json, sys, time
+t0 = time.time()
+from core.runs import jobs, rundir
+from core.nets.config import preset
+from core.runs.training import make_train_config
+run = jobs.start_run(make_train_config(preset({preset!r})), root=sys.argv[1], queue=False)
+first = batch = None
+while batch is None and time.time() - t0 < 300:
+    p = rundir.read_progress(run)
+    if p and first is None:
+        first = time.time() - t0
+    if p.get("batch"):
+        batch = time.time() - t0
+    time.sleep(0.05)
+jobs.stop_run(run)
+jobs.wait_for(run, timeout_s=120)
+print(json.dumps({{"first_progress_s": first, "first_batch_s": batch}}))
+"""
+    with tempfile.TemporaryDirectory(prefix="bench-start-") as home:
+        env = dict(os.environ, LAB_HOME=home, PYTHONPATH=str(lab_root))
+        done = subprocess.run([sys.executable, "-c", code, home], cwd=lab_root, env=env,
+                              capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"start_run failed: {done.stderr[-2000:]}")
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    return {"preset": preset, **{k: round(v, 2) if v is not None else None for k, v in result.items()}}
+
+
+def seconds_to_99(lab_root: Path, name: str, max_epochs: int) -> dict:
+    """Train a preset on full MNIST for up to `max_epochs`; when it first reaches 99.0% test accuracy."""
+    out = lab_train(lab_root, "--preset", name, "--epochs", str(max_epochs))
+    elapsed, reached = 0.0, None
+    for row in out["epochs"]:
+        elapsed += row["seconds"]
+        if reached is None and row["test_accuracy"] >= 0.99:
+            reached = {"epochs": row["epoch"], "training_s": round(elapsed, 1)}
+    return {"preset": name, "reached_99": reached is not None, **(reached or {}),
+            "best_test_accuracy": max(r["test_accuracy"] for r in out["epochs"])}
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--presets", default="assignment,fast,pytorch-tutorial")
+    parser.add_argument("--seeds", default="42,1,2,3", help="seeds of the quick preset (default 42,1,2,3)")
+    parser.add_argument("--presets", default="", help="also time these presets to 99%% (slow), e.g. fast")
     parser.add_argument("--max-epochs", type=int, default=15)
-    parser.add_argument("--skip-99", action="store_true", help="only measure throughput and peak")
+    parser.add_argument("--lab-root", type=Path, default=ROOT, help="the checkout whose lab is measured")
+    parser.add_argument("--skip-quick", action="store_true", help="for a checkout without the quick preset")
+    parser.add_argument("--skip-lab-epoch", action="store_true", help="leave out the lab's assignment epoch")
+    parser.add_argument("--skip-start", action="store_true", help="leave out start to first progress")
     args = parser.parse_args(argv)
+    lab_root = args.lab_root.resolve()
+    result = {"benchmark": "training", "lab_root": str(lab_root),
+              "machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
+              "load_average_at_start": round(os.getloadavg()[0], 1)}
     peak = matmul_gflops()
-    epoch = epoch_throughput()
-    result = {
-        "benchmark": "training",
-        "machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
-        "matmul_gflops": round(peak, 1),
-        "assignment_epoch": epoch,
-        "fraction_of_peak": round(epoch["train_gflops_achieved"] / peak, 3),
-    }
-    if not args.skip_99:
-        result["to_99_percent"] = [seconds_to_99(p, args.max_epochs) for p in args.presets.split(",")]
+    result["matmul_gflops"] = round(peak, 1)
+    reference = result["plain_keras_epoch"] = plain_keras_epoch()
+    result["plain_keras_epoch"]["fraction_of_matmul_peak"] = round(
+        ASSIGNMENT_TRAIN_MFLOP * 1e6 * 60000 / reference["fit_s"] / 1e9 / peak, 3)
+    if not args.skip_lab_epoch:
+        result["lab_assignment_epoch"] = lab_epoch(lab_root, peak, reference)
+    if not args.skip_quick:
+        runs = quick_runs(lab_root, [int(s) for s in args.seeds.split(",") if s], reference)
+        result["quick"] = {"runs": runs, "all_reached_99": all(r["test_accuracy"] >= 0.99 for r in runs),
+                           "max_process_wall_s": max(r["process_wall_s"] for r in runs),
+                           "max_ratio_to_plain_keras_epoch": max(r["ratio_to_plain_keras_epoch"] for r in runs)}
+    if not args.skip_start:
+        result["start_to_first_progress"] = start_to_first_progress(
+            lab_root, "assignment" if args.skip_quick else "quick")
+    if args.presets:
+        result["to_99_percent"] = [seconds_to_99(lab_root, p, args.max_epochs) for p in args.presets.split(",")]
+    result["load_average_at_end"] = round(os.getloadavg()[0], 1)
     print(json.dumps(result))
     return 0
 

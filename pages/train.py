@@ -11,7 +11,7 @@ from app.active_model import set_active
 from app.jobs import watch_run
 from app.train_runs import runs_section, upload_section
 from core.runs import jobs, rundir
-from core.nets.config import ACTIVATIONS, PRESETS, NetConfig, preset
+from core.nets.config import ACTIVATIONS, PRESETS, NetConfig, describe, preset
 from core.data.datasets import DATASETS, TITLES, available_datasets, input_shape, offline, unavailable_message
 from core.errors import LabError
 from core.nets.summary import apply_edits, diagram_figure
@@ -114,6 +114,7 @@ def new_run_form() -> None:
     with left:
         name = st.selectbox("Preset", list(PRESETS), key="train_preset",
                             help="Start from a known network; every field below can be changed.")
+        st.caption(describe(name))
         base = preset(name)
         k = f"train_{name}_"
         on_disk = available_datasets()

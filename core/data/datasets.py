@@ -108,8 +108,31 @@ def validate_arrays(name: str, arrays: dict) -> None:
             )
 
 
+_LOADED: dict = {}  # name -> ((path, size, mtime), Dataset): sweeps and pages read a file once per process
+
+
 def read_npz(name: str, path: Path) -> Dataset:
-    """Read and validate a dataset file in Keras' `mnist.npz` layout (no pickles)."""
+    """Read and validate a dataset file in Keras' `mnist.npz` layout (no pickles).
+
+    A file already read by this process, unchanged since, is not read again; its arrays are
+    read-only so that no caller can change what the next one gets.
+    """
+    try:
+        stat = Path(path).stat()
+        key = (str(path), stat.st_size, stat.st_mtime_ns)
+    except OSError:
+        key = None
+    if key is not None and _LOADED.get(name, (None,))[0] == key:
+        return _LOADED[name][1]
+    dataset = _read_npz(name, path)
+    for array in (dataset.x_train, dataset.y_train, dataset.x_test, dataset.y_test):
+        array.flags.writeable = False
+    if key is not None:
+        _LOADED[name] = (key, dataset)
+    return dataset
+
+
+def _read_npz(name: str, path: Path) -> Dataset:
     try:
         with np.load(path, allow_pickle=False) as data:
             missing = [k for k in _KEYS if k not in data.files]

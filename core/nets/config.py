@@ -16,6 +16,7 @@ ACTIVATIONS = ("relu", "tanh", "sigmoid", "elu", "selu", "gelu", "swish", "leaky
 OPTIMIZERS = ("adam", "sgd", "rmsprop", "adamw", "nadam")
 PADDINGS = ("valid", "same")
 POOL_TYPES = ("max", "avg")
+LR_SCHEDULES = ("constant", "cosine")
 
 
 @dataclass
@@ -64,6 +65,14 @@ class NetConfig:
     batch_size: int = 128
     epochs: int = 12
     seed: int = 42
+    # "cosine": a linear warm-up from learning_rate / 10 to learning_rate over `warmup_fraction` of all
+    # training steps, then a cosine decay to zero (a one-cycle schedule). Older configs lack both
+    # fields and load as "constant".
+    lr_schedule: str = "constant"
+    warmup_fraction: float = 0.0
+    # Batch-norm layers' moving-average momentum (Keras' default 0.99). A run of a few hundred steps
+    # needs a shorter memory (0.9), or inference uses statistics of weights long since changed.
+    bn_momentum: float = 0.99
 
     def to_dict(self) -> dict:
         """Plain-JSON dict (tuples become lists)."""
@@ -220,7 +229,39 @@ def fast() -> NetConfig:
     )
 
 
-PRESETS = {"assignment": assignment, "pytorch-tutorial": pytorch_tutorial, "fast": fast}
+def quick() -> NetConfig:
+    """Quick start: about 99% MNIST test accuracy in two epochs, with a small batch-norm net and one-cycle rate.
+
+    Two strided 3x3 convs (32 and 64 filters, stride 2, each batch-normalised), a dense layer of 128
+    and the softmax: 2.8 MFLOP per image, under a quarter of the assignment net, with small activation
+    maps (14x14, 7x7), which is what costs most on a CPU. Adam's learning rate warms up over the first
+    20% of the steps, then follows a cosine to zero. Measured (bench/README.md): 99.08%, 98.95%, 99.00%
+    and 99.03% test accuracy for seeds 42, 1, 2 and 3; without the dense layer it stopped at 98.6%.
+    """
+    return NetConfig(
+        name="quick",
+        conv=[
+            ConvBlock(32, 3, stride=2, padding="same", batch_norm=True),
+            ConvBlock(64, 3, stride=2, padding="same", batch_norm=True),
+        ],
+        dense=[DenseLayer(128, "relu", 0.0)],
+        optimizer="adam",
+        learning_rate=0.004,
+        batch_size=128,
+        epochs=2,
+        lr_schedule="cosine",
+        warmup_fraction=0.2,
+        bn_momentum=0.9,
+    )
+
+
+# The Train page lists these in this order; the first is its quick start.
+PRESETS = {"quick": quick, "assignment": assignment, "pytorch-tutorial": pytorch_tutorial, "fast": fast}
+
+
+def describe(name: str) -> str:
+    """The one-line description of a preset (the first line of its docstring)."""
+    return (PRESETS[name].__doc__ or name).strip().splitlines()[0]
 
 
 def preset(name: str) -> NetConfig:

@@ -9,7 +9,28 @@ from __future__ import annotations
 from core.nets.config import NetConfig
 
 
-def _optimizer(config: NetConfig):
+def learning_rate(config: NetConfig, steps_per_epoch: int | None = None):
+    """The optimizer's learning rate: a float, or the config's schedule over all training steps.
+
+    Raises:
+        LabError: a schedule without `steps_per_epoch` (its length is needed to shape it).
+    """
+    import keras
+
+    from core.errors import LabError
+
+    if config.lr_schedule == "constant":
+        return config.learning_rate
+    if not steps_per_epoch:
+        raise LabError(f"The {config.lr_schedule!r} schedule needs the number of steps per epoch.")
+    total = max(1, int(steps_per_epoch) * int(config.epochs))
+    warmup = int(round(config.warmup_fraction * total))
+    return keras.optimizers.schedules.CosineDecay(
+        config.learning_rate / 10 if warmup else config.learning_rate, decay_steps=max(1, total - warmup),
+        warmup_target=config.learning_rate if warmup else None, warmup_steps=warmup)
+
+
+def _optimizer(config: NetConfig, steps_per_epoch: int | None = None):
     import keras
 
     classes = {
@@ -19,13 +40,13 @@ def _optimizer(config: NetConfig):
         "adamw": keras.optimizers.AdamW,
         "nadam": keras.optimizers.Nadam,
     }
-    return classes[config.optimizer](learning_rate=config.learning_rate)
+    return classes[config.optimizer](learning_rate=learning_rate(config, steps_per_epoch))
 
 
-def compile_model(model, config: NetConfig) -> None:
-    """Compile with categorical cross-entropy, the config's optimizer and accuracy."""
+def compile_model(model, config: NetConfig, steps_per_epoch: int | None = None) -> None:
+    """Compile with categorical cross-entropy, the config's optimizer (and schedule) and accuracy."""
     model.compile(
-        optimizer=_optimizer(config),
+        optimizer=_optimizer(config, steps_per_epoch),
         loss="categorical_crossentropy",
         metrics=["accuracy"],
     )
@@ -46,7 +67,7 @@ class _Names:
         return f"dropout{self.dropout}"
 
 
-def _conv_block(x, block, i: int, names: _Names, reg):
+def _conv_block(x, block, i: int, names: _Names, reg, bn_momentum: float):
     """conv -> [bn -> act] -> [dropout if before pool] -> [pool] -> [act if after pool] -> [dropout]."""
     from keras import layers
 
@@ -55,7 +76,7 @@ def _conv_block(x, block, i: int, names: _Names, reg):
                       activation=None if separate_act else block.activation,
                       kernel_regularizer=reg, name=f"conv{i}")(x)
     if block.batch_norm:
-        x = layers.BatchNormalization(name=f"bn{i}")(x)
+        x = layers.BatchNormalization(momentum=bn_momentum, name=f"bn{i}")(x)
         if not block.activation_after_pool:
             x = layers.Activation(block.activation, name=f"act{i}")(x)
     if block.dropout and block.dropout_before_pool:
@@ -84,12 +105,14 @@ def _dense_head(x, config: NetConfig, names: _Names, reg):
     return layers.Dense(config.num_classes, activation="softmax", name="output")(x)
 
 
-def build_model(config: NetConfig, compile: bool = True):
+def build_model(config: NetConfig, compile: bool = True, steps_per_epoch: int | None = None):
     """Build the functional model a config describes.
 
     Args:
         config: architecture and training settings; validated first.
         compile: compile with the config's optimizer. Defaults to True.
+        steps_per_epoch: training batches per epoch, needed by a learning-rate schedule.
+            Defaults to None (only a constant learning rate).
 
     Returns:
         An uncompiled or compiled `keras.Model` named after the config.
@@ -102,10 +125,10 @@ def build_model(config: NetConfig, compile: bool = True):
     names = _Names()
     x = inputs
     for i, block in enumerate(config.conv, start=1):
-        x = _conv_block(x, block, i, names, reg)
+        x = _conv_block(x, block, i, names, reg, config.bn_momentum)
     model = keras.Model(inputs, _dense_head(x, config, names, reg), name=config.name.replace("-", "_") or "model")
     if compile:
-        compile_model(model, config)
+        compile_model(model, config, steps_per_epoch)
     return model
 
 

@@ -38,21 +38,69 @@ def apply_edits(base: NetConfig, conv: list[dict], dense: list[dict], **top) -> 
     return config
 
 
+def _layer_plan(config: NetConfig) -> list[dict]:
+    """The layers `core.nets.network.build_model` makes for `config`, worked out without TensorFlow.
+
+    Returns:
+        One {"name", "type", "shape", "params", "trainable"} per layer after the input, in order.
+    """
+    rows, shape, n_pool, n_drop = [], tuple(config.input_shape), 0, 0
+
+    def add(name, kind, params=0, trainable=None):
+        rows.append({"name": name, "type": kind, "shape": shape, "params": params,
+                     "trainable": params if trainable is None else trainable})
+
+    def dropout():
+        nonlocal n_drop
+        n_drop += 1
+        add(f"dropout{n_drop}", "Dropout")
+
+    for i, b in enumerate(config.conv, start=1):
+        size = -(-shape[0] // b.stride) if b.padding == "same" else (shape[0] - b.kernel_size) // b.stride + 1
+        c_in, shape = shape[-1], (size, size, b.filters)
+        add(f"conv{i}", "Conv2D", b.kernel_size ** 2 * c_in * b.filters + b.filters)
+        if b.batch_norm:
+            add(f"bn{i}", "BatchNormalization", 4 * b.filters, 2 * b.filters)
+            if not b.activation_after_pool:
+                add(f"act{i}", "Activation")
+        if b.dropout and b.dropout_before_pool:
+            dropout()
+        if b.pool_size > 1:
+            n_pool += 1
+            shape = (shape[0] // b.pool_size, shape[1] // b.pool_size, shape[2])
+            add(f"pool{n_pool}", "MaxPooling2D" if b.pool_type == "max" else "AveragePooling2D")
+        if b.activation_after_pool:
+            add(f"act{i}", "Activation")
+        if b.dropout and not b.dropout_before_pool:
+            dropout()
+    if len(shape) > 1:
+        shape = (math.prod(shape),)
+        add("flatten", "Flatten")
+    for j, d in enumerate(config.dense, start=1):
+        c_in, shape = shape[0], (d.units,)
+        add(f"dense{j}", "Dense", c_in * d.units + d.units)
+        if d.dropout:
+            dropout()
+    c_in, shape = shape[0], (config.num_classes,)
+    add("output", "Dense", c_in * config.num_classes + config.num_classes)
+    return rows
+
+
 def summarize_config(config: NetConfig) -> dict:
-    """Build the model a config describes (uncompiled) and list its layers.
+    """The layers of the model a config describes, without building it (no TensorFlow import).
 
     Returns:
         {"layers": [{"name", "type", "output_shape", "params"}...] including the input,
          "total_params": int, "trainable_params": int}.
     """
-    from core.nets.network import build_model, layer_table
-
-    model = build_model(config, compile=False)
+    config.validate()
+    plan = _layer_plan(config)
     rows = [{"name": "image", "type": "InputLayer",
              "output_shape": "x".join(str(d) for d in config.input_shape), "params": 0}]
-    rows += [r for r in layer_table(model) if r["type"] != "InputLayer"]
-    trainable = sum(int(math.prod(w.shape)) for w in model.trainable_weights)
-    return {"layers": rows, "total_params": int(model.count_params()), "trainable_params": trainable}
+    rows += [{"name": r["name"], "type": r["type"], "output_shape": "x".join(str(d) for d in r["shape"]),
+              "params": r["params"]} for r in plan]
+    return {"layers": rows, "total_params": sum(r["params"] for r in plan),
+            "trainable_params": sum(r["trainable"] for r in plan)}
 
 
 def diagram_figure(layers: list[dict]):

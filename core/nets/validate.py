@@ -93,7 +93,7 @@ def _in_range(value, rule: Rule) -> bool:
 
 def rules() -> dict[str, dict[str, Rule]]:
     """{"conv": ..., "dense": ..., "net": ...}: the rule of every field of each config dataclass."""
-    from core.nets.config import ACTIVATIONS, OPTIMIZERS, PADDINGS, POOL_TYPES
+    from core.nets.config import ACTIVATIONS, LR_SCHEDULES, OPTIMIZERS, PADDINGS, POOL_TYPES
 
     dropout = Rule("float", 0.0, 1.0, high_open=True)
     flag = Rule("bool")
@@ -108,7 +108,9 @@ def rules() -> dict[str, dict[str, Rule]]:
         "net": {"name": Rule("str"), "num_classes": Rule("int", 1, 1000), "l2": Rule("float", 0.0),
                 "optimizer": Rule("choice", choices=OPTIMIZERS),
                 "learning_rate": Rule("float", 0.0, 1.0, low_open=True), "batch_size": Rule("int", 1, 8192),
-                "epochs": Rule("int", 1, 500), "seed": Rule("int", 0, 2**32 - 1)},
+                "epochs": Rule("int", 1, 500), "seed": Rule("int", 0, 2**32 - 1),
+                "lr_schedule": Rule("choice", choices=LR_SCHEDULES), "warmup_fraction": dropout,
+                "bn_momentum": dropout},
     }
 
 

@@ -59,6 +59,46 @@ def format_duration(seconds: float | None) -> str:
     return f"{seconds} s"
 
 
+# Until a run's first evaluation has been timed: seconds to evaluate one image relative to training on
+# one (measured here: 0.35 for the assignment net, 0.8-0.9 for the quick preset), and the cost of
+# tracing the evaluation relative to the first training step (a forward graph, about a third).
+EVAL_COST_PER_IMAGE = 0.8
+EVAL_TRACE_PER_FIRST_STEP = 0.3
+SAVE_S = 0.5  # saving model, filters and histograms after an epoch, until a run has timed it
+
+
+def _evaluation_estimate(progress: dict, metrics: list[dict], fit: float) -> float:
+    """Seconds of one epoch's evaluation: its measured pace, else the last one, else a guess."""
+    if progress.get("eval_batch_s") is not None and progress.get("eval_batches"):
+        return float(progress["eval_batch_s"]) * int(progress["eval_batches"])
+    evals = [m["eval_seconds"] for m in metrics if "eval_seconds" in m]
+    if evals:
+        return min(evals)
+    train, evaluated = progress.get("train_images") or 0, progress.get("eval_images") or 0
+    trace = EVAL_TRACE_PER_FIRST_STEP * float(progress.get("first_step_s") or 0.0)
+    return (EVAL_COST_PER_IMAGE * fit * evaluated / train if train else 0.0) + trace
+
+
+def _save_estimate(metrics: list[dict]) -> float:
+    saves = [m["save_seconds"] for m in metrics if "save_seconds" in m]
+    return sum(saves) / len(saves) if saves else SAVE_S
+
+
+def _estimates(progress: dict, metrics: list[dict]) -> tuple[float | None, float | None]:
+    """(seconds per epoch still to come, seconds of one epoch's evaluation)."""
+    batch, batches = int(progress.get("batch") or 0), int(progress.get("batches") or 0)
+    if progress.get("batch_s") is not None and batches:
+        fit = float(progress["batch_s"]) * batches  # the steady pace, without the first step's tracing
+        evaluation = _evaluation_estimate(progress, metrics, fit)
+        return fit + evaluation + _save_estimate(metrics), evaluation
+    if metrics:  # e.g. the first batches of a later epoch, or progress written by an older worker
+        evals = [m["seconds"] - m["fit_seconds"] for m in metrics if "fit_seconds" in m and "seconds" in m]
+        return sum(m.get("seconds", 0.0) for m in metrics) / len(metrics), min(evals, default=0.0)
+    if batch and batches and "batch_s" not in progress:  # an older worker: elapsed time per batch
+        return (progress.get("epoch_elapsed_s") or 0.0) / batch * batches, 0.0
+    return None, None
+
+
 def progress_view(status: dict, progress: dict, metrics: list[dict], now: float | None = None) -> dict:
     """What a progress bar shows for a run.
 
@@ -86,20 +126,32 @@ def progress_view(status: dict, progress: dict, metrics: list[dict], now: float 
         return {"fraction": 0.0, "text": "Starting: loading TensorFlow and the data...", "eta_s": None}
     epoch = int(progress.get("epoch") or 1)
     batch, batches = int(progress.get("batch") or 0), int(progress.get("batches") or 0)
-    in_epoch = batch / batches if batches else 0.0
-    if epoch <= done:  # the epoch's batches are over; it is being evaluated
-        in_epoch = 1.0
+    evaluating = epoch <= done or (batches and batch >= batches)
+    in_epoch = 1.0 if evaluating else (batch / batches if batches else 0.0)
     fraction = ((epoch - 1) + in_epoch) / epochs if epochs else 0.0
-    epoch_eta = progress.get("epoch_eta_s")
-    if epoch <= done or batch >= batches:
-        epoch_eta = 0.0
-    per_epoch = (sum(m.get("seconds", 0.0) for m in metrics) / done) if done else None
-    if per_epoch is None and batch and batches:
-        per_epoch = (progress.get("epoch_elapsed_s") or 0.0) / batch * batches
-    remaining_epochs = max(0, epochs - epoch)
-    eta = None
-    if epoch_eta is not None and per_epoch is not None:
-        eta = epoch_eta + remaining_epochs * per_epoch
-    stage = "evaluating" if in_epoch >= 1.0 else f"batch {batch}/{batches}"
+    per_epoch, evaluation = _estimates(progress, metrics)
+    eta = _remaining(progress, metrics, epoch, epochs, evaluating, (per_epoch, evaluation), now)
+    stage = "evaluating" if evaluating else f"batch {batch}/{batches}"
     text = f"Epoch {epoch}/{epochs}, {stage} - about {format_duration(eta)} left"
     return {"fraction": max(0.0, min(1.0, fraction)), "text": text, "eta_s": eta}
+
+
+def _remaining(progress, metrics, epoch, epochs, evaluating, estimates, now) -> float | None:
+    """Seconds left: the rest of this epoch's fit, its evaluation and saves, then the epochs to come."""
+    (per_epoch, evaluation), done = estimates, len(metrics)
+    if per_epoch is None:
+        return None
+    later = max(0, epochs - epoch) * per_epoch
+    if epoch <= done:  # this epoch is recorded; the next one has not started yet
+        return later
+    since = max(0.0, now - float(progress.get("time") or now))
+    if evaluating:
+        left = progress.get("eval_eta_s")
+        left = (evaluation or 0.0) * (1 - int(progress.get("eval_batch") or 0) / int(
+            progress.get("eval_batches") or 1)) if left is None else float(left)
+        return max(0.0, left - since) + (_save_estimate(metrics) if "batch_s" in progress else 0.0) + later
+    fit_left = progress.get("epoch_eta_s")
+    if fit_left is None:
+        return None
+    saves = _save_estimate(metrics) if "batch_s" in progress else 0.0
+    return max(0.0, float(fit_left) - since) + (evaluation or 0.0) + saves + later

@@ -3,7 +3,8 @@
 `run_training(run_dir)` is what the background worker and `python -m core train` both call.
 `train_loop` is the shared epoch loop (also used by transfer learning): after each epoch it
 evaluates on the training set and the test set, replaces `model.keras` atomically, stores the
-first-layer filters and every layer's weight/bias histograms, and appends a metrics line. A `STOP` file ends it after the current batch.
+first-layer filters and every layer's weight/bias histograms, and appends a metrics line (with the
+seconds spent fitting, evaluating and saving). A `STOP` file ends it after the current batch.
 """
 
 from __future__ import annotations
@@ -66,47 +67,158 @@ def _snapshot_model(model):
     return copy
 
 
+class _EpochRecorder:
+    """Saves what watchers read after each epoch: model.keras, first-layer filters, histograms, metrics."""
+
+    def __init__(self, run_dir: Path, model):
+        self.run_dir, self.model = run_dir, model
+        self.snapshot = _snapshot_model(model)
+        self.conv = _first_conv(model)
+        self.board = EventLog(run_dir)  # TensorBoard events beside the run's own files
+
+    def begin(self) -> None:
+        """Record the weights before training (epoch 0), in the run's files and its TensorBoard events."""
+        self.save_weights(0)
+        self.board.write_epoch(0, self.model)
+
+    def save_weights(self, epoch: int, group=None) -> None:
+        """First-layer filters and every layer's histograms after `epoch` (0 = before training)."""
+        if self.conv is not None:
+            weights = self.conv.get_weights()
+            bias = weights[1] if self.conv.use_bias else np.zeros(weights[0].shape[-1])
+            rundir.save_epoch_filters(self.run_dir, epoch, weights[0], bias, group=group)
+        save_epoch_histograms(self.run_dir, epoch, self.model, group=group)
+
+    def save_epoch(self, row: dict, t0: float) -> dict:
+        """The epoch's model, filters, histograms and metrics row (with timings) as one group: all new
+        or all old."""
+        from core.files import AtomicGroup
+        from core.nets.modelio import save_model_atomic
+
+        t_save = time.time()
+        self.snapshot.set_weights(self.model.get_weights())
+        with AtomicGroup() as group:
+            save_model_atomic(self.snapshot, self.run_dir / "model.keras", group=group)
+            self.save_weights(row["epoch"], group=group)
+            now = time.time()
+            row = {**row, "save_seconds": now - t_save, "seconds": now - t0, "time": now}
+            rundir.append_metrics(self.run_dir, row, group=group)
+        self.board.write_epoch(row["epoch"], self.model, row)
+        rundir.write_status(self.run_dir, epochs_done=row["epoch"])
+        return row
+
+
+class _Pace:
+    """Seconds per batch of a phase (fit or evaluation), from the batches after its first call.
+
+    The first call of a phase also pays for tracing its function, which no later batch does;
+    `known` is the pace measured before (the previous epoch's), used until this one has its own.
+    """
+
+    def __init__(self, total: int, known: float | None = None):
+        self.total, self.first, self.per_batch = total, None, known
+        self.started, self.first_call_s = time.time(), None
+
+    def update(self, done: int, now: float) -> None:
+        if self.first is None:
+            self.first, self.first_call_s = (now, done), now - self.started
+        elif done > self.first[1]:
+            self.per_batch = (now - self.first[0]) / (done - self.first[1])
+
+    def left(self, done: int) -> float | None:
+        return None if self.per_batch is None else self.per_batch * (self.total - done)
+
+
 def _watcher_class():
     import keras
 
     class BatchWatcher(keras.callbacks.Callback):
-        """Writes batch progress and stops training when a STOP file appears."""
+        """Writes fit and evaluation progress with their paces, and stops at a STOP file.
 
-        def __init__(self, run_dir, reporter):
+        `async_safe`: Keras runs it on its callback thread, so training does not wait for each batch's
+        results. Progress is written at most every PROGRESS_INTERVAL_S.
+        """
+
+        async_safe = True
+
+        def __init__(self, run_dir, reporter, images: tuple[int, int]):
             super().__init__()
-            self.run_dir, self.reporter = Path(run_dir), reporter
-            self.stopped = False
-            self.epoch = 0
-            self.epochs = 0
-            self.batches = 0
-            self.t_epoch = 0.0
-            self._last_write = 0.0
+            self.run_dir, self.reporter, self.images = Path(run_dir), reporter, images
+            self.stopped, self.epoch, self.epochs, self.eval_done = False, 0, 0, 0
+            self.fit = self.eval = _Pace(0)
 
-        def begin_epoch(self, epoch, epochs, batches):
-            self.epoch, self.epochs, self.batches = epoch, epochs, batches
-            self.t_epoch = time.time()
-            self._write(0, force=True)
+        def begin(self, epoch: int, epochs: int, batches: int, eval_batches: int) -> None:
+            self.epoch, self.epochs, self.t_epoch = epoch, epochs, time.time()
+            # later epochs start from the pace of the one before, until they measure their own
+            self.fit = _Pace(batches, self.fit.per_batch)
+            self.eval = _Pace(eval_batches, self.eval.per_batch)
+            self.batch, self.eval_done, self._last_write = 0, 0, 0.0
+            self._write(force=True)
 
-        def _write(self, batch, force=False):
+        def _write(self, force=False):
             now = time.time()
-            if not force and now - self._last_write < PROGRESS_INTERVAL_S and batch < self.batches:
+            if not force and now - self._last_write < PROGRESS_INTERVAL_S:
                 return
             self._last_write = now
-            elapsed = now - self.t_epoch
-            eta = elapsed / batch * (self.batches - batch) if batch else None
-            rundir.write_progress(self.run_dir, epoch=self.epoch, epochs=self.epochs, batch=batch,
-                                  batches=self.batches, epoch_elapsed_s=elapsed, epoch_eta_s=eta,
-                                  time=now)
+            rundir.write_progress(
+                self.run_dir, epoch=self.epoch, epochs=self.epochs, batch=self.batch, batches=self.fit.total,
+                epoch_elapsed_s=now - self.t_epoch, epoch_eta_s=self.fit.left(self.batch),
+                batch_s=self.fit.per_batch, first_step_s=self.fit.first_call_s, eval_batch=self.eval_done,
+                eval_batches=self.eval.total, eval_batch_s=self.eval.per_batch,
+                eval_eta_s=self.eval.left(self.eval_done),
+                train_images=self.images[0], eval_images=sum(self.images), time=now)
             if self.reporter:
-                self.reporter(self.epoch, self.epochs, batch, self.batches)
+                self.reporter(self.epoch, self.epochs, self.batch, self.fit.total)
 
         def on_train_batch_end(self, batch, logs=None):
-            self._write(batch + 1)
+            self.batch = batch + 1
+            self.fit.update(self.batch, time.time())
+            self._write(force=self.batch >= self.fit.total)
             if rundir.stop_requested(self.run_dir):
                 self.stopped = True
                 self.model.stop_training = True
 
+        def on_test_batch_end(self, batch, logs=None):
+            self.eval_done += 1
+            self.eval.update(self.eval_done, time.time())
+            self._write()
+
     return BatchWatcher
+
+
+def _evaluate(model, x, y, batch_size: int, watcher) -> tuple[float, float]:
+    loss, accuracy = model.evaluate(x, y, batch_size=batch_size, verbose=0, callbacks=[watcher])
+    return float(loss), float(accuracy)
+
+
+def _train_epoch(model, watcher, data, epoch: int, epochs: int, batch_size: int, eval_batch_size: int):
+    """Fit one epoch and evaluate on both sets.
+
+    Returns:
+        (the metrics row without save timings, the epoch's start time), or None when stopped.
+    """
+    x_train, y_train, x_test, y_test = data
+    t0 = time.time()
+    eval_batches = int(np.ceil(len(x_train) / eval_batch_size) + np.ceil(len(x_test) / eval_batch_size))
+    watcher.begin(epoch, epochs, int(np.ceil(len(x_train) / batch_size)), eval_batches)
+    history = model.fit(x_train, y_train, batch_size=batch_size, epochs=1, shuffle=True,
+                        verbose=0, callbacks=[watcher])
+    if watcher.stopped:
+        return None
+    fit_seconds = time.time() - t0
+    train_loss, train_acc = _evaluate(model, x_train, y_train, eval_batch_size, watcher)
+    test_loss, test_acc = _evaluate(model, x_test, y_test, eval_batch_size, watcher)
+    return {
+        "epoch": epoch,
+        "train_loss": train_loss,
+        "train_accuracy": train_acc,
+        "test_loss": test_loss,
+        "test_accuracy": test_acc,
+        "fit_loss": float(history.history["loss"][-1]),
+        "fit_accuracy": float(history.history["accuracy"][-1]),
+        "fit_seconds": fit_seconds,
+        "eval_seconds": time.time() - t0 - fit_seconds,
+    }, t0
 
 
 def train_loop(run_dir: Path, model, x_train, y_train, x_test, y_test, *, epochs: int,
@@ -126,63 +238,19 @@ def train_loop(run_dir: Path, model, x_train, y_train, x_test, y_test, *, epochs
         A `LoopResult`; the saved model always corresponds to the last finished epoch.
     """
     run_dir = Path(run_dir)
-    snapshot = _snapshot_model(model)
-    watcher = _watcher_class()(run_dir, reporter)
-    conv = _first_conv(model)
-    if conv is not None:
-        kernel, bias = conv.get_weights()[:2] if conv.use_bias else (conv.get_weights()[0], None)
-        rundir.save_epoch_filters(run_dir, 0, kernel, bias if bias is not None else np.zeros(kernel.shape[-1]))
-    save_epoch_histograms(run_dir, 0, model)
-    board = EventLog(run_dir)  # TensorBoard events beside the run's own files
-    board.write_epoch(0, model)
-    batches = int(np.ceil(len(x_train) / batch_size))
+    recorder = _EpochRecorder(run_dir, model)
+    recorder.begin()
+    watcher = _watcher_class()(run_dir, reporter, (len(x_train), len(x_test)))
+    data = (x_train, y_train, x_test, y_test)
     rows = []
     for epoch in range(1, epochs + 1):
         if rundir.stop_requested(run_dir):
             return LoopResult(epoch - 1, True, rows)
-        t0 = time.time()
-        watcher.begin_epoch(epoch, epochs, batches)
-        history = model.fit(x_train, y_train, batch_size=batch_size, epochs=1, shuffle=True,
-                            verbose=0, callbacks=[watcher])
-        if watcher.stopped:
+        done = _train_epoch(model, watcher, data, epoch, epochs, batch_size, eval_batch_size)
+        if done is None:
             return LoopResult(epoch - 1, True, rows)
-        fit_seconds = time.time() - t0
-        train_loss, train_acc = model.evaluate(x_train, y_train, batch_size=eval_batch_size, verbose=0)
-        test_loss, test_acc = model.evaluate(x_test, y_test, batch_size=eval_batch_size, verbose=0)
-        snapshot.set_weights(model.get_weights())
-        row = {
-            "epoch": epoch,
-            "train_loss": float(train_loss),
-            "train_accuracy": float(train_acc),
-            "test_loss": float(test_loss),
-            "test_accuracy": float(test_acc),
-            "fit_loss": float(history.history["loss"][-1]),
-            "fit_accuracy": float(history.history["accuracy"][-1]),
-            "fit_seconds": fit_seconds,
-            "seconds": time.time() - t0,
-            "time": time.time(),
-        }
-        _save_epoch(run_dir, epoch, snapshot, conv, model, row)
-        board.write_epoch(epoch, model, row)
-        rundir.write_status(run_dir, epochs_done=epoch)
-        rows.append(row)
+        rows.append(recorder.save_epoch(*done))
     return LoopResult(epochs, False, rows)
-
-
-def _save_epoch(run_dir: Path, epoch: int, snapshot, conv, model, row: dict) -> None:
-    """The epoch's model, filters, histograms and metrics line, as one group: all new or all old."""
-    from core.files import AtomicGroup
-    from core.nets.modelio import save_model_atomic
-
-    with AtomicGroup() as group:
-        save_model_atomic(snapshot, run_dir / "model.keras", group=group)
-        if conv is not None:
-            weights = conv.get_weights()
-            rundir.save_epoch_filters(run_dir, epoch, weights[0],
-                                      weights[1] if conv.use_bias else np.zeros(weights[0].shape[-1]),
-                                      group=group)
-        save_epoch_histograms(run_dir, epoch, model, group=group)
-        rundir.append_metrics(run_dir, row, group=group)
 
 
 def load_training_data(config: dict):
@@ -213,8 +281,8 @@ def run_training(run_dir: Path, reporter=None) -> LoopResult:
     net = NetConfig.from_dict(config["net"])
     keras.utils.set_random_seed(int(net.seed))
     x_train, y_train, x_test, y_test = load_training_data(config)
-    net = net.with_overrides(input_shape=tuple(x_train.shape[1:]), num_classes=y_train.shape[1])
-    model = build_model(net)
-    return train_loop(run_dir, model, x_train, y_train, x_test, y_test,
-                      epochs=int(config.get("epochs") or net.epochs), batch_size=net.batch_size,
-                      reporter=reporter)
+    net = net.with_overrides(input_shape=tuple(x_train.shape[1:]), num_classes=y_train.shape[1],
+                             epochs=int(config.get("epochs") or net.epochs))
+    model = build_model(net, steps_per_epoch=int(np.ceil(len(x_train) / net.batch_size)))
+    return train_loop(run_dir, model, x_train, y_train, x_test, y_test, epochs=net.epochs,
+                      batch_size=net.batch_size, reporter=reporter)

@@ -24,13 +24,23 @@ def runs(tmp_path, monkeypatch):
     return folder
 
 
-def _train_page():
+def _train_page(preset="assignment"):
+    """The Train page in a new session, its form switched to `preset` (the quick preset comes first)."""
     at = AppTest.from_file(ENTRY, default_timeout=90)
     at.run()
     at.switch_page("../pages/train.py")
     at.run()
     assert not at.exception
+    if preset and at.selectbox(key="train_preset").value != preset:
+        at.selectbox(key="train_preset").select(preset).run()
     return at
+
+
+def test_the_quick_preset_is_the_first_choice_and_says_what_it_is(runs):
+    at = _train_page(preset=None)
+    assert at.selectbox(key="train_preset").value == "quick"
+    assert at.number_input(key="train_quick_epochs").value == 2
+    assert "99% MNIST test accuracy in two epochs" in " ".join(c.value for c in at.caption)
 
 
 def _chart(at, key="train_live_chart") -> dict:

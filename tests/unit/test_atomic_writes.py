@@ -11,6 +11,7 @@ import errno
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -62,12 +63,16 @@ def test_model_file(tmp_path, default_model, share):
 def test_a_training_epoch_saves_all_or_nothing(tmp_path, default_model, share):
     """The epoch's model, filters, histograms and metrics line appear together or not at all."""
     from core.runs import rundir
-    from core.runs.training import _first_conv, _save_epoch
+    import keras
 
+    from core.runs.training import _EpochRecorder
+
+    model = keras.models.clone_model(default_model)  # the recorder needs a compiled model, as in training
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
     row = {"epoch": 1, "test_accuracy": 0.9}
-    _save_epoch(tmp_path, 1, default_model, _first_conv(default_model), default_model, row)
-    assert_kept(tmp_path, lambda: _save_epoch(tmp_path, 2, default_model, _first_conv(default_model),
-                                              default_model, {**row, "epoch": 2}), share)
+    recorder = _EpochRecorder(tmp_path, model)
+    recorder.save_epoch(row, time.time())
+    assert_kept(tmp_path, lambda: recorder.save_epoch({**row, "epoch": 2}, time.time()), share)
     assert [r["epoch"] for r in rundir.read_metrics(tmp_path)] == [1]
     assert sorted(p.name for p in (tmp_path / "filters").iterdir()) == ["epoch_001.npz"]
 

@@ -1,8 +1,10 @@
 """The architecture editor's config edits, the model summary and the block diagram."""
 
+from dataclasses import replace
+
 import pytest
 
-from core.nets.config import preset
+from core.nets.config import PRESETS, preset
 from core.errors import LabError
 from core.nets.summary import apply_edits, diagram_figure, summarize_config
 
@@ -41,3 +43,27 @@ def test_summary_follows_the_editor():
     summary = summarize_config(small)
     assert [r["name"] for r in summary["layers"]] == ["image", "conv1", "pool1", "flatten", "output"]
     assert summary["total_params"] == 8 * 9 + 8 + 13 * 13 * 8 * 10 + 10
+
+
+def _edited(name):
+    base = preset(name)
+    return [base,
+            apply_edits(base, [{"filters": 8, "kernel_size": 5, "pool_size": 2, "dropout": 0.1},
+                               {"filters": 16, "pool_size": 3}], [{"units": 40, "dropout": 0.2}]),
+            base.with_overrides(conv=[replace(b, batch_norm=True, padding="same") for b in base.conv])]
+
+
+@pytest.mark.parametrize("name", sorted(PRESETS))
+def test_summary_without_tensorflow_equals_the_built_keras_model(name):
+    """The summary is worked out from the config; Keras' own model is the oracle."""
+    import math
+
+    from core.nets.network import build_model, layer_table
+
+    for config in _edited(name):
+        model = build_model(config, compile=False)
+        summary = summarize_config(config)
+        keras_rows = [r for r in layer_table(model) if r["type"] != "InputLayer"]
+        assert summary["layers"][1:] == keras_rows, config
+        assert summary["total_params"] == model.count_params()
+        assert summary["trainable_params"] == sum(int(math.prod(w.shape)) for w in model.trainable_weights)
