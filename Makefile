@@ -31,12 +31,12 @@ run: install
 ## Debian's Chromium for the real-browser tests (Playwright cannot download its own browser here)
 chromium:
 	@command -v chromium >/dev/null 2>&1 || [ -n "$$LAB_CHROMIUM" ] || \
-		{ $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+		{ $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 ## Debian's PostgreSQL server programs for the sweep tests over a real database (tests/postgres.py)
 postgres:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || \
-		{ $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq postgresql >/dev/null; }
+		{ $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
 
 ## The whole test suite: core unit tests, page tests (AppTest), real-browser tests, PostgreSQL sweeps
 test: install-dev chromium postgres
