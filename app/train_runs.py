@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from app.active_model import set_active
+from app.active_model import activate_button, set_active
 from core.runs import rundir
 from core.nets.catalog import save_upload
 from core.errors import LabError
@@ -39,10 +39,9 @@ def runs_section(open_run) -> None:
     cols = st.columns(4)
     if cols[0].button("Open charts", key="train_open_run", icon=":material/show_chart:"):
         open_run(run_dir)
-    if cols[1].button("Make active model", key="train_activate_run", disabled=not model.is_file(),
-                      icon=":material/check_circle:"):
-        set_active(model)
-        st.rerun()
+    with cols[1]:
+        activate_button("Make active model", model, "train_activate_run", toast=f"Run {run_dir.name}",
+                        disabled=not model.is_file())
     if model.is_file():
         cols[2].download_button("Download .keras", model.read_bytes(), file_name=f"{run_dir.name}.keras",
                                 mime="application/zip", key="train_download_run", icon=":material/download:")
@@ -79,16 +78,20 @@ def upload_section() -> None:
     uploaded = st.file_uploader("Upload a .keras model", type=None, key="train_upload",
                                 help="A Keras 3 model saved with model.save('name.keras'): 28x28x1 input, "
                                      "softmax output, standard layers only (no Lambda code).")
+    names = st.text_input("Class names (optional)", key="train_upload_names",
+                          placeholder="e.g. alpha, beta, gamma - one per output, in order",
+                          help="Without names a 10-output model is read as digits 0-9, others as class 0..n-1.")
     if uploaded is None:
         return
     done = st.session_state.setdefault("train_uploads_done", {})
     if uploaded.file_id not in done:
         try:
-            path = save_upload(uploaded.name, uploaded.getvalue())
+            path = save_upload(uploaded.name, uploaded.getvalue(), names.split(",") if names.strip() else None)
         except LabError as exc:
             done[uploaded.file_id] = ("error", f"{uploaded.name} was not added: {exc}")
         else:
             set_active(path)
             done[uploaded.file_id] = ("ok", f"{uploaded.name} was added and is now the active model.")
+            st.rerun()  # the sidebar, drawn before this, shows the new model
     kind, message = done[uploaded.file_id]
     (st.success if kind == "ok" else st.error)(message)

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app.active_model import active_path
+from app.active_model import active_entry, check_or_offer_default
 from app.canvas import canvas_with_controls
 from app.resources import load_model
 from app.widgets import png_bytes
@@ -16,10 +16,12 @@ from core.handwriting import user_set
 from core.errors import LabError
 from core.handwriting.imageio import decode_image
 from core.handwriting.preprocess import NoInkFound, preprocess
-from core.handwriting.reading import DEFAULT_THRESHOLD, Reading, read
+from core.handwriting.reading import (DEFAULT_THRESHOLD, Reading, check_readable, follow_reading, read,
+                                      saved_label_choices, what_it_reads)
 from core.handwriting.sheets import annotate, segment
 
 MAX_UPLOADS = 24
+KIND_KEY = "draw_model_kind"  # the active model's kind, set by main() for the fragment's reruns
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -49,10 +51,19 @@ def segmented(data: bytes):
         return str(exc)
 
 
+def names() -> tuple:
+    """The active model's class names: readings say "beta" for a letter model, never "1"."""
+    return st.session_state[KIND_KEY].class_names
+
+
 def model_or_stop():
-    """The active model, or an error box and the end of the page run."""
+    """The active model (when it can read handwriting), or a one-line reason and the end of the page run."""
+    entry = active_entry()
+    check_or_offer_default(check_readable, entry, "draw_use_default")
+    st.session_state[KIND_KEY] = entry.model_kind
+    st.caption(what_it_reads(entry.model_kind))
     try:
-        return load_model(active_path())
+        return load_model(entry.path)
     except LabError as exc:
         st.error(f"{exc} Choose another model in the sidebar or train one on the Train page.")
         st.stop()
@@ -80,21 +91,24 @@ def reading_ui(reading: Reading, threshold: float, key: str) -> None:
     """Prediction, top 3, 'unclear' flag and the probabilities as a bar chart."""
     top = reading.top(3)
     if reading.unclear(threshold):
-        st.warning(f"Unclear: best guess **{reading.label}** at {reading.confidence:.1%} "
+        st.warning(f"Unclear: best guess **{reading.name}** at {reading.confidence:.1%} "
                    f"(below the {threshold:.0%} threshold)", icon=":material/help:")
     else:
-        st.success(f"Prediction: **{reading.label}** ({reading.confidence:.1%})", icon=":material/check:")
-    st.markdown("Top 3: " + " · ".join(f"**{c}** {p:.1%}" for c, p in top))
-    frame = pd.DataFrame({"digit": [str(i) for i in range(len(reading.probabilities))],
-                          "probability": reading.probabilities.astype(float)})
-    st.bar_chart(frame, x="digit", y="probability", height=180)
+        st.success(f"Prediction: **{reading.name}** ({reading.confidence:.1%})", icon=":material/check:")
+    st.markdown("Top 3: " + " · ".join(f"**{c}** {p:.1%}" for c, p in reading.top_named(3)))
+    frame = pd.DataFrame({"class": list(reading.class_names), "probability": reading.probabilities.astype(float)})
+    st.bar_chart(frame, x="class", y="probability", height=180, sort=False)
 
 
 def save_ui(image: np.ndarray, reading: Reading, source: str, key: str) -> None:
     """Label the digit and save it into 'My handwriting set'."""
+    if saved_label_choices(st.session_state[KIND_KEY]) is None:
+        st.caption("Your handwriting set keeps digits: make a digit model active to save drawings to it.")
+        return
+    follow_reading(st.session_state, f"{key}_label", reading)
     with st.form(f"{key}_save", border=False):
         left, right = st.columns([1, 1], vertical_alignment="bottom")
-        label = left.selectbox("True label", list(range(10)), index=reading.label, key=f"{key}_label")
+        label = left.selectbox("True label", list(range(10)), key=f"{key}_label")
         if right.form_submit_button("Save to my set", icon=":material/save:"):
             try:
                 saved = user_set.save_digit(image, int(label), source)
@@ -122,7 +136,7 @@ def input_ui(prepared_input, source: str, model, threshold: float, key: str, ste
     if message:
         st.info(message, icon=":material/ink_eraser:")
         return
-    reading = read(model, result.image)[0]
+    reading = read(model, result.image, names())[0]
     remember(result.image, source)
     with steps_area if steps_area is not None else st.container():
         st.markdown("**Preprocessing, step by step**")
@@ -185,19 +199,22 @@ def sheet_tab(model, threshold: float) -> None:
         st.error(found)
         return
     raw, characters = found
-    readings = read(model, [c.image for c in characters])
-    labels = [f"{r.label}?" if r.unclear(threshold) else str(r.label) for r in readings]
+    readings = read(model, [c.image for c in characters], names())
+    labels = [f"{r.name}?" if r.unclear(threshold) else r.name for r in readings]
     st.image(annotate(raw, [c.box for c in characters], labels),
              caption=f"{len(characters)} digits found, in reading order", width="stretch")
-    st.markdown("Read as: **" + " ".join(str(r.label) for r in readings) + "**")
+    st.markdown("Read as: **" + " ".join(r.name for r in readings) + "**")
     per_row = 8
     for start in range(0, len(characters), per_row):
         cols = st.columns(per_row)
         for col, c, r, n in zip(cols, characters[start:], readings[start:], range(start + 1, 10**6)):
-            col.image(png_bytes(c.image, 3), caption=f"#{n}: {r.label} ({r.confidence:.0%})")
+            col.image(png_bytes(c.image, 3), caption=f"#{n}: {r.name} ({r.confidence:.0%})")
 
 
 def set_tab(model) -> None:
+    if saved_label_choices(st.session_state[KIND_KEY]) is None:
+        st.info("Your handwriting set holds digits; the active model does not read digits.")
+        return
     score = user_set.score(model)
     if not score.count:
         st.info("Your set is empty: save drawn or uploaded digits with **Save to my set**.")

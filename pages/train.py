@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from app.active_model import set_active
+from app.active_model import activate_button
 from app.jobs import watch_run
 from app.train_runs import runs_section, upload_section
 from core.runs import jobs, rundir
@@ -76,9 +76,8 @@ def run_view(run_dir: Path, status: dict) -> None:
             jobs.stop_run(run_dir)
             st.info("Stopping after the current batch...")
     elif (run_dir / "model.keras").is_file():
-        if st.button("Make this run the active model", key="train_make_active_current"):
-            set_active(run_dir / "model.keras")
-            st.rerun(scope="app")
+        activate_button("Make this run the active model", run_dir / "model.keras", "train_make_active_current",
+                        toast=f"Run {run_dir.name}")
 
 
 # ---- the form ---------------------------------------------------------------------------------

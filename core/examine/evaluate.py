@@ -64,6 +64,12 @@ def check_fits(kind: ModelKind, name: str) -> None:
                             f"{test_set_title(name)} ({size}). It fits: {own}.")
 
 
+def check_evaluable(kind: ModelKind) -> None:
+    """Raise `ModelDataMismatch` (one line) when no test set the lab has fits a model of `kind`."""
+    if not test_sets_for(kind):
+        check_fits(kind, "mnist")
+
+
 def load_test_set(name: str, run_config: dict | None = None) -> TestSet:
     """The test split of `name`; for LETTERS, the held-out letters of the transfer run `run_config`.
 
