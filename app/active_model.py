@@ -25,10 +25,15 @@ _NOTICE = "active_model_notice"
 _TOAST = "active_model_toast"
 
 
+def cookie(name: str) -> str | None:
+    """The browser's cookie `name` as sent when this tab opened (decoded), or None."""
+    value = st.context.cookies.get(name)
+    return unquote(value) if isinstance(value, str) and value else None  # AppTest has no real cookies
+
+
 def _wanted() -> str | None:
     """What this tab asked for: its session's choice, else the URL's, else the browser's cookie."""
-    cookie = st.context.cookies.get(COOKIE)
-    return st.session_state.get(KEY) or st.query_params.get("model") or (unquote(cookie) if cookie else None)
+    return st.session_state.get(KEY) or st.query_params.get("model") or cookie(COOKIE)
 
 
 def active_entry(entries: list[ModelEntry] | None = None) -> ModelEntry:
@@ -97,7 +102,7 @@ def _write_cookie(entry: ModelEntry) -> None:
     """Remember the choice in the browser (a new tab reads it), once per change."""
     written = st.session_state.get(_COOKIE_WRITTEN)
     if written is None:  # first run of this tab: what the browser sent
-        written = unquote(st.context.cookies.get(COOKIE) or "")
+        written = cookie(COOKIE) or ""
     st.session_state[_COOKIE_WRITTEN] = entry.key
     if written == entry.key:
         return

@@ -7,6 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from app.active_model import activate_button
+from app import train_form
 from app.jobs import watch_run
 from app.train_runs import runs_section, upload_section
 from core.runs import jobs, rundir
@@ -186,7 +187,9 @@ if current is not None:
     with st.container(border=True):
         watch_run(current, run_view, key="train_watch")
 st.subheader("New run")
+train_form.restore()  # the user's last settings, also after a reload
 new_run_form()
+train_form.remember()
 st.subheader("Runs")
 runs_section(open_run=lambda run_dir: (attach(run_dir), st.rerun()))
 if st.session_state.pop("train_deleted", None):
