@@ -16,13 +16,36 @@ from core.runs.table import run_label, table_rows
 CONFIRM_KEY = "train_confirm_delete"
 
 
+POLL_S = 2.0
+
+
+def _any_active(summaries: list[dict]) -> bool:
+    return any(s["state"] in rundir.ACTIVE_STATES for s in summaries)
+
+
 def runs_section(open_run) -> None:
     """All runs as a table, then actions on the one picked below it.
+
+    While any run is queued or running - also one this page does not watch, started in another tab
+    or on the Greek page - the section polls itself, so no state is left saying "(running)" after
+    the run ended; the rerun after the last one ends turns polling off.
 
     Args:
         open_run: callable(run_dir) that shows a run's charts at the top of the page.
     """
-    summaries = rundir.list_runs(runs_dir())
+    active = _any_active(rundir.list_runs(runs_dir()))
+
+    @st.fragment(run_every=POLL_S if active else None)
+    def _live():
+        summaries = rundir.list_runs(runs_dir())
+        if active and not _any_active(summaries):
+            st.rerun()  # the whole page: the sidebar lists the new model, polling stops
+        _runs_body(summaries, open_run)
+
+    _live()
+
+
+def _runs_body(summaries: list[dict], open_run) -> None:
     if not summaries:
         st.info("No runs yet: configure a network above and press **Start training**.")
         return

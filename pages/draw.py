@@ -152,6 +152,7 @@ def input_ui(prepared_input, source: str, model, threshold: float, key: str, ste
 def canvas_tab(model, threshold: float) -> None:
     """The canvas and its reading; a fragment, so a stroke reruns only this part of the page."""
     st.caption("Draw one digit with the mouse; the reading updates after every stroke.")
+    st.space(32)  # the canvas's toolbar pops up 2.65rem above it on hover: keep the caption clear
     left, right = st.columns([1, 2])
     with left:
         rgba = canvas_with_controls("draw_canvas")

@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from app.active_model import active_path
+from core.runs.plots import TEST_COLOR, TRAIN_COLOR
 from app.jobs import watch_run
 from app.resources import load_model, mtime
 from app.widgets import png_bytes, stop_with_error
@@ -247,7 +248,7 @@ def _chart(run_dir, status) -> None:
     if metrics:
         frame = pd.DataFrame(metrics).set_index("epoch")[["train_accuracy", "test_accuracy"]]
         frame.columns = ["training letters", "held-out letters"]
-        st.line_chart(frame, height=240, x_label="epoch", y_label="accuracy")
+        st.line_chart(frame, height=240, x_label="epoch", y_label="accuracy", color=[TRAIN_COLOR, TEST_COLOR])
     if state == "failed":
         st.error(status.get("error") or "The run failed.")
 

@@ -65,7 +65,9 @@ def run_view(run_dir: Path, status: dict) -> None:
     if state == "failed":
         st.error(f"The run failed: {status.get('error') or 'no reason recorded'}")
     epochs = config.get("epochs")
-    st.plotly_chart(metrics_figure(metrics, epochs), key="train_live_chart")
+    figure = metrics_figure(metrics, epochs)
+    figure.update_layout(margin={"t": 64})  # room above the subplot titles for the chart's toolbar
+    st.plotly_chart(figure, key="train_live_chart")
     if metrics:
         last = metrics[-1]
         st.caption(f"Epoch {last['epoch']}/{epochs}: train accuracy {last['train_accuracy']:.2%}, "
