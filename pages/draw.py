@@ -88,8 +88,7 @@ def steps_ui(steps: list) -> None:
 
 
 def reading_ui(reading: Reading, threshold: float, key: str) -> None:
-    """Prediction, top 3, 'unclear' flag and the probabilities as a bar chart."""
-    top = reading.top(3)
+    """Prediction, top 3, 'unclear' flag and the probabilities as a bar chart, in the model's class names."""
     if reading.unclear(threshold):
         st.warning(f"Unclear: best guess **{reading.name}** at {reading.confidence:.1%} "
                    f"(below the {threshold:.0%} threshold)", icon=":material/help:")

@@ -16,7 +16,7 @@ from app.resources import dataset, load_model
 from app.widgets import guarded, png_bytes
 from core.examine.eval_views import (caption, cell_from_points, confusion_figure, first_table, gallery,
                                      most_confused, output_column)
-from core.examine.evaluate import LETTERS, check_evaluable, run_config_of, test_set_title, test_sets_for
+from core.examine.evaluate import LETTERS, check_evaluable, run_config_of, title_of_test_set, fitting_test_sets
 
 
 @st.cache_data(max_entries=8, show_spinner="Reading the letters this head was trained on...")
@@ -62,7 +62,7 @@ def first_ten(ev, data) -> None:
     rows = first_table(ev, data.class_names)
     images = [png_bytes(data.x_test[r["image"]], scale=3) for r in rows]
     for row in rows:  # a bold mark reads better than the table's pale read-only checkbox
-        row["correct"] = "✅ yes" if row["correct"] else "❌ no"
+        row["correct"] = "yes" if row["correct"] else "NO"
     columns = [output_column(data.class_names, k) for k in range(n)]
     st.dataframe(rows, hide_index=True, width="stretch", key="evaluate_first10",
                  column_config={c: st.column_config.NumberColumn(c, format="%.2f") for c in columns})
@@ -152,10 +152,10 @@ kind = entry.model_kind
 st.caption(f"Active model: **{entry.label}**, a {kind.describe()} (switch it in the sidebar).")
 check_or_offer_default(check_evaluable, entry, "evaluate_use_default")
 model = guarded(load_model, entry.path)
-names = test_sets_for(kind)
+names = fitting_test_sets(kind)
 if st.session_state.get("evaluate_dataset") not in names:
     st.session_state.pop("evaluate_dataset", None)  # chosen for another model: start on this one's own
-name = st.selectbox("Test set", names, format_func=test_set_title, key="evaluate_dataset",
+name = st.selectbox("Test set", names, format_func=title_of_test_set, key="evaluate_dataset",
                     help="The data the model can be measured on; the one it was trained on comes first.")
 data = guarded(test_set, entry.path, name)
 ev = guarded(evaluation, entry.path, os.path.getmtime(entry.path), name)

@@ -28,7 +28,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from core.examine.evaluate import check_fits, evaluate_on, load_test_set, report, run_config_of, test_sets_for
+    from core.examine.evaluate import check_fits, evaluate_on, load_test_set, report, run_config_of, fitting_test_sets
     from core.nets.kind import LETTERS, model_kind
     from core.nets.modelio import load_model
     from core.paths import default_model_path
@@ -37,7 +37,7 @@ def run(args) -> int:
     model = load_model(path, require_mnist_shape=False)
     kind = model_kind(path, model)
     name = LETTERS if args.dataset == LETTERS_CHOICE else args.dataset
-    name = name or next(iter(test_sets_for(kind)), "mnist")
+    name = name or next(iter(fitting_test_sets(kind)), "mnist")
     check_fits(kind, name)
     if kind.notice:
         print(f"note: {kind.notice}", file=sys.stderr)

@@ -24,7 +24,7 @@ class ModelDataMismatch(LabError):
 
 
 @dataclass(frozen=True)
-class TestSet:
+class LabelledImages:
     """Labelled test images: uint8 (N, 28, 28) white ink on black, labels indexing `class_names`."""
 
     name: str
@@ -35,12 +35,12 @@ class TestSet:
     source: str
 
 
-def test_set_title(name: str) -> str:
+def title_of_test_set(name: str) -> str:
     """'MNIST digits', 'Fashion-MNIST', or 'its Greek letters (held out)'."""
     return "its Greek letters (held out)" if name == LETTERS else TITLES.get(name, name)
 
 
-def test_sets_for(kind: ModelKind) -> list[str]:
+def fitting_test_sets(kind: ModelKind) -> list[str]:
     """The test sets a model of `kind` can be measured on, the one it was trained on first."""
     if not kind.is_classifier:
         return []
@@ -56,21 +56,21 @@ def check_fits(kind: ModelKind, name: str) -> None:
     if not kind.is_classifier:
         why = f" ({kind.notice.rstrip('.')})" if kind.notice else ""
         raise ModelDataMismatch(f"This is a {kind.describe()}{why}, so it cannot be evaluated.")
-    if name in test_sets_for(kind):
+    if name in fitting_test_sets(kind):
         return
-    own = ", ".join(test_set_title(d) for d in test_sets_for(kind)) or "no test set the lab has"
+    own = ", ".join(title_of_test_set(d) for d in fitting_test_sets(kind)) or "no test set the lab has"
     size = "its letters" if name == LETTERS else f"{len(class_names_of(name))} classes"
     raise ModelDataMismatch(f"This model is a {kind.describe()}; it cannot be measured on "
-                            f"{test_set_title(name)} ({size}). It fits: {own}.")
+                            f"{title_of_test_set(name)} ({size}). It fits: {own}.")
 
 
 def check_evaluable(kind: ModelKind) -> None:
     """Raise `ModelDataMismatch` (one line) when no test set the lab has fits a model of `kind`."""
-    if not test_sets_for(kind):
+    if not fitting_test_sets(kind):
         check_fits(kind, "mnist")
 
 
-def load_test_set(name: str, run_config: dict | None = None) -> TestSet:
+def load_test_set(name: str, run_config: dict | None = None) -> LabelledImages:
     """The test split of `name`; for LETTERS, the held-out letters of the transfer run `run_config`.
 
     Raises:
@@ -80,7 +80,7 @@ def load_test_set(name: str, run_config: dict | None = None) -> TestSet:
         from core.data.datasets import load_dataset
 
         data = load_dataset(name)
-        return TestSet(name, TITLES[name], data.x_test, data.y_test, list(data.class_names), data.source)
+        return LabelledImages(name, TITLES[name], data.x_test, data.y_test, list(data.class_names), data.source)
     if not run_config or run_config.get("kind") != "transfer":
         raise ModelDataMismatch("Only a transfer run's head has letters of its own to be measured on.")
     from core.greek.transfer import load_transfer_data
@@ -88,7 +88,7 @@ def load_test_set(name: str, run_config: dict | None = None) -> TestSet:
     _, test = load_transfer_data(run_config)
     images = np.round(np.clip(test.images, 0, 1) * 255).astype(np.uint8)
     where = run_config.get("test_dir") or f"{run_config.get('train_dir')} (held-out share)"
-    return TestSet(LETTERS, test_set_title(LETTERS), images, test.labels.astype(np.uint8),
+    return LabelledImages(LETTERS, title_of_test_set(LETTERS), images, test.labels.astype(np.uint8),
                    list(test.class_names), str(where))
 
 
@@ -167,7 +167,7 @@ def predict_probabilities(model, images: np.ndarray, batch_size: int = 1000) -> 
 
 
 def evaluate_on(model, data, limit: int | None = None) -> Evaluation:
-    """Evaluate `model` on the test split of `data` (a `Dataset` or `TestSet`; the first `limit` if given).
+    """Evaluate `model` on the test split of `data` (a `Dataset` or `LabelledImages`; the first `limit` if given).
 
     Raises:
         ModelDataMismatch: the model's outputs are not one per class of `data`.

@@ -22,35 +22,44 @@ def transfer_run(lab_home):
 
 
 def _sidebar_model(page):
-    return page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox")
+    """The sidebar's active-model picker (its combobox holds the chosen label as its value)."""
+    return page.get_by_test_id("stSidebar").get_by_role("combobox", name="Active model")
 
 
-def _pick(lab, key: str, option: str) -> None:
-    """Choose `option` in the selectbox with widget key `key`."""
-    lab.page.locator(f".st-key-{key} [data-baseweb=select]").click()
-    lab.act(lambda: lab.page.get_by_role("option", name=option).click())
+def _shown(box) -> str:
+    """What a selectbox (its combobox) shows as chosen."""
+    return box.evaluate("e => e.value || e.textContent || ''")
+
+
+def _expect_shown(lab, box, text: str, timeout_s: float = 60) -> None:
+    for _ in range(int(timeout_s * 4)):
+        if _shown(box) == text:
+            return
+        lab.page.wait_for_timeout(250)
+    raise AssertionError(f"the picker shows {_shown(box)!r}, not {text!r}")
 
 
 def test_the_runs_table_button_sticks_across_pages_reloads_and_new_tabs(lab, transfer_run):
     """Make active on Train, then Evaluate via the sidebar, F5, and a new tab without ?model= keep the run."""
     page = lab.page
     lab.goto("train")
-    runs = page.locator(".st-key-train_pick_run [data-baseweb=select]")
+    runs = page.get_by_role("combobox", name="Run")
     expect(runs).to_be_visible(timeout=WAIT_MS)
-    runs.click()
-    lab.act(lambda: page.get_by_role("option", name=re.compile(re.escape(transfer_run.name))).click())
+    if transfer_run.name not in _shown(runs):  # other tests' runs may be newer
+        runs.click()
+        lab.act(lambda: page.get_by_role("option", name=re.compile(re.escape(transfer_run.name))).click())
     lab.act(lambda: page.get_by_role("button", name="Make active model").click())
-    expect(_sidebar_model(page)).to_contain_text(transfer_run.name, timeout=WAIT_MS)
-    expect(page.get_by_text(f"Run {transfer_run.name} is the active model.").first).to_be_visible()
+    expect(_sidebar_model(page)).to_have_value(re.compile(re.escape(transfer_run.name)), timeout=WAIT_MS)
+    expect(page.get_by_text(f"Run {transfer_run.name} is the active model.").first).to_be_visible(timeout=WAIT_MS)
     lab.act(lambda: page.get_by_test_id("stSidebarNav").get_by_role("link", name="Evaluate").click())
     expect(page.get_by_text("its Greek letters (held out)").first).to_be_visible(timeout=WAIT_MS)
     assert f"model=run/{transfer_run.name}" in page.url.replace("%2F", "/")
-    expect(_sidebar_model(page)).to_contain_text(transfer_run.name)
+    expect(_sidebar_model(page)).to_have_value(re.compile(re.escape(transfer_run.name)), timeout=WAIT_MS)
     lab.goto(page.url.removeprefix(lab.base_url + "/"))  # a reload of that URL
-    expect(_sidebar_model(page)).to_contain_text(transfer_run.name, timeout=WAIT_MS)
+    expect(_sidebar_model(page)).to_have_value(re.compile(re.escape(transfer_run.name)), timeout=WAIT_MS)
     tab = type(lab)(page.context.new_page(), lab.base_url)  # same browser, no ?model= in the link
     tab.goto("data")
-    expect(_sidebar_model(tab.page)).to_contain_text(transfer_run.name, timeout=WAIT_MS)
+    expect(_sidebar_model(tab.page)).to_have_value(re.compile(re.escape(transfer_run.name)), timeout=WAIT_MS)
     assert f"model=run/{transfer_run.name}" in tab.page.url.replace("%2F", "/")
 
 
@@ -59,10 +68,10 @@ def test_evaluate_a_transfer_head_on_its_letters(lab, transfer_run):
     lab.goto(f"evaluate?model=run/{transfer_run.name}")
     page = lab.page
     expect(page.get_by_text("Test accuracy")).to_be_visible(timeout=WAIT_MS)
-    expect(page.get_by_text(re.compile(r"^\d+ / 12$"))).to_be_visible()
-    expect(page.get_by_text(re.compile(r"#\d+: pred (alpha|beta|gamma), true (alpha|beta|gamma)")).first).to_be_visible()
+    expect(page.get_by_text(re.compile(r"^\d+ / 12$"))).to_be_visible(timeout=WAIT_MS)
+    expect(page.get_by_text(re.compile(r"#\d+: pred (alpha|beta|gamma), true (alpha|beta|gamma)")).first).to_be_visible(timeout=WAIT_MS)
     page.get_by_role("tab", name="Confusion matrix").click()
-    expect(page.get_by_text(re.compile(r"test image\(s\) with true label (alpha|beta|gamma)"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"test image\(s\) with true label (alpha|beta|gamma)"))).to_be_visible(timeout=WAIT_MS)
     expect(page.get_by_test_id("stException")).to_have_count(0)
 
 
@@ -100,13 +109,13 @@ def test_the_true_label_follows_the_latest_reading(lab):
         page.mouse.move(x + 120, y + 235, steps=16)
         page.mouse.up()
 
-    label = page.locator(".st-key-draw_canvas_in_label [data-baseweb=select]")
+    label = page.get_by_role("combobox", name="True label")
     lab.act(bar)
     reading = page.get_by_text(re.compile(r"(Prediction:|best guess) \d")).first
     expect(reading).to_be_visible(timeout=WAIT_MS)
     first = re.search(r"(?:Prediction:|best guess) (\d)", reading.inner_text()).group(1)
     assert first != "7", "the bar alone should not read as 7"
-    expect(label).to_have_text(first)
+    _expect_shown(lab, label, first)
     lab.act(diagonal)
     expect(page.get_by_text(re.compile(r"Prediction: 7 \("))).to_be_visible(timeout=WAIT_MS)
-    expect(label).to_have_text("7")
+    _expect_shown(lab, label, "7")
