@@ -52,7 +52,8 @@ def test_the_runs_table_button_sticks_across_pages_reloads_and_new_tabs(lab, tra
     expect(_sidebar_model(page)).to_have_value(re.compile(re.escape(transfer_run.name)), timeout=WAIT_MS)
     expect(page.get_by_text(f"Run {transfer_run.name} is the active model.").first).to_be_visible(timeout=WAIT_MS)
     lab.act(lambda: page.get_by_test_id("stSidebarNav").get_by_role("link", name="Evaluate").click())
-    expect(page.get_by_text("its Greek letters (held out)").first).to_be_visible(timeout=WAIT_MS)
+    expect(page.get_by_role("combobox", name="Test set")).to_have_value("its Greek letters (held out)",
+                                                                        timeout=WAIT_MS)
     assert f"model=run/{transfer_run.name}" in page.url.replace("%2F", "/")
     expect(_sidebar_model(page)).to_have_value(re.compile(re.escape(transfer_run.name)), timeout=WAIT_MS)
     lab.goto(page.url.removeprefix(lab.base_url + "/"))  # a reload of that URL
