@@ -1,5 +1,9 @@
 # Recognition Lab in a container: docker build -t recognition-lab . && docker run -p 8501:8501 recognition-lab
 # Mount your data and workspace: -v $PWD/data:/data -e LAB_DATA_DIR=/data -v lab-home:/lab
+# The lab has no login. On a shared server publish the port on loopback only
+# (-p 127.0.0.1:8501:8501) and put a reverse proxy with a login (e.g. nginx auth_basic) in front:
+# see "Shared server" in README.md. Bound to 0.0.0.0 inside the container, the Greek page does not
+# offer reading folders of the server's disk unless LAB_ALLOW_SERVER_FOLDERS=1 is set.
 FROM python:3.11-slim
 
 ENV PYTHONUNBUFFERED=1 \

@@ -41,6 +41,7 @@ test: install-dev chromium
 bench: install-dev
 	$(PY) -m bench.training
 	$(PY) -m bench.handwriting
+	$(PY) -m bench.live
 	$(PY) -m bench.sweep
 
 ## Re-train the shipped default model (full MNIST, assignment preset) into models/default

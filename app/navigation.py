@@ -36,8 +36,9 @@ def build_navigation():
 def run() -> None:
     """Configure the page, draw the shared sidebar and run the selected page."""
     from app.active_model import sidebar
+    from app.server import run_guarded
 
     st.set_page_config(page_title="Recognition Lab", page_icon=":material/draw:", layout="wide")
     page = build_navigation()
     sidebar()
-    page.run()
+    run_guarded(page.run)

@@ -96,6 +96,14 @@ def _confirm_delete(run_dir: Path) -> None:
         st.rerun()
 
 
+def upload_message(name: str, stored: Path) -> str:
+    """What the page says after an upload, naming the stored file when the name was taken."""
+    if stored.name == Path(name).name:
+        return f"{name} was added and is now the active model."
+    return (f"{name} was added as {stored.name} (uploads never replace an earlier file of the same "
+            "name) and is now the active model.")
+
+
 def upload_section() -> None:
     """Upload a `.keras` model: checked (safe mode, 28x28x1 input, softmax output), then made active."""
     uploaded = st.file_uploader("Upload a .keras model", type=None, key="train_upload",
@@ -114,7 +122,7 @@ def upload_section() -> None:
             done[uploaded.file_id] = ("error", f"{uploaded.name} was not added: {exc}")
         else:
             set_active(path)
-            done[uploaded.file_id] = ("ok", f"{uploaded.name} was added and is now the active model.")
+            done[uploaded.file_id] = ("ok", upload_message(uploaded.name, path))
             st.rerun()  # the sidebar, drawn before this, shows the new model
     kind, message = done[uploaded.file_id]
     (st.success if kind == "ok" else st.error)(message)

@@ -1,18 +1,26 @@
 """`python -m core`: every heavy job of the lab, headless.
 
-Exit codes: 0 success, 2 bad input (one-line message on stderr), 1 unexpected failure.
-Sub-commands live in `core/commands/` and are discovered automatically.
+Exit codes: 0 success, 2 bad input or environment (a full disk, a missing file: one line on stderr),
+1 an internal failure (one line on stderr; its traceback goes to `<workspace>/cli.log`, and to the
+console too with `LAB_DEBUG=1`). Sub-commands live in `core/commands/` and are discovered automatically.
 """
 
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
 import os
 import pkgutil
 import sys
+import time
+import traceback
+from pathlib import Path
 
 from core.errors import LabError
+from core.files import write_failed
+
+CLI_LOG = "cli.log"
 
 
 class LabArgumentParser(argparse.ArgumentParser):
@@ -48,21 +56,53 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
-    """Parse `argv`, run the command, and turn errors into messages and exit codes."""
+    """Parse `argv`, run the command, and turn errors into one-line messages and exit codes."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
     except LabError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {one_line(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            return internal_error(exc, argv)
+        print(f"error: {one_line(str(write_failed(exc, Path(exc.filename or '.'))))}", file=sys.stderr)
+        return 2
     except Exception as exc:  # never show a traceback to a user unless asked
-        if os.environ.get("LAB_DEBUG"):
-            raise
-        print(f"error: unexpected {type(exc).__name__}: {' '.join(str(exc).split())[:300]} "
-              "(set LAB_DEBUG=1 to see the traceback)", file=sys.stderr)
-        return 1
+        return internal_error(exc, argv)
+
+
+def one_line(text: str, limit: int = 400) -> str:
+    """`text` on one line, cut at `limit` characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def internal_error(exc: BaseException, argv=None) -> int:
+    """Log the traceback, print one line naming the log (the traceback too with LAB_DEBUG=1); exit 1."""
+    text = "".join(traceback.format_exception(exc))
+    log = _log_traceback(text, argv)
+    if os.environ.get("LAB_DEBUG"):
+        sys.stderr.write(text)
+    where = f"the traceback is in {log}" if log else "the traceback could not be saved"
+    print(f"error: internal error ({type(exc).__name__}: {one_line(str(exc), 200)}); {where}; "
+          "set LAB_DEBUG=1 to print it here", file=sys.stderr)
+    return 1
+
+
+def _log_traceback(text: str, argv=None) -> Path | None:
+    from core.paths import lab_home
+
+    try:
+        log = lab_home() / CLI_LOG
+        command = " ".join(sys.argv[1:] if argv is None else argv)
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(f"--- {time.strftime('%Y-%m-%d %H:%M:%S')} python -m core {command}\n{text}\n")
+        return log
+    except OSError:
+        return None

@@ -10,6 +10,7 @@ import streamlit as st
 
 from app.active_model import active_entry, check_or_offer_default
 from app.canvas import canvas_with_controls
+from app.live import live_tab
 from app.resources import load_model
 from app.widgets import png_bytes
 from core.handwriting import user_set
@@ -257,7 +258,7 @@ def main() -> None:
     threshold = st.sidebar.slider("Unclear below confidence", 0.5, 0.99, DEFAULT_THRESHOLD, 0.01,
                                   key="draw_threshold", format="%.2f",
                                   help="Readings less confident than this are flagged as unclear.")
-    tabs = st.tabs(["Draw", "Upload photos", "Camera", "Sheet of digits", "My handwriting set"])
+    tabs = st.tabs(["Draw", "Upload photos", "Camera", "Live", "Sheet of digits", "My handwriting set"])
     with tabs[0]:
         canvas_tab(model, threshold)
     with tabs[1]:
@@ -265,8 +266,11 @@ def main() -> None:
     with tabs[2]:
         camera_tab(model, threshold)
     with tabs[3]:
-        sheet_tab(model, threshold)
+        live_tab(model, threshold, lambda jpeg: input_ui(prepared(jpeg), "live camera", model, threshold,
+                                                         "draw_live_in"), names())
     with tabs[4]:
+        sheet_tab(model, threshold)
+    with tabs[5]:
         set_tab(model)
 
 

@@ -13,6 +13,7 @@ from app.active_model import active_path
 from core.runs.plots import TEST_COLOR, TRAIN_COLOR
 from app.jobs import watch_run
 from app.resources import load_model, mtime
+from app.server import server_folders_allowed
 from app.widgets import png_bytes, stop_with_error
 from core.runs import rundir
 from core.greek.embedding import DEFAULT_MODE, FEATURE_MODES
@@ -56,7 +57,8 @@ def _analyze(folder: str, signature: str, model_path: str, model_mtime: float, m
 
 def choose_folder() -> Path:
     """The source picker; returns the folder of letters to use (stops the page on bad input)."""
-    source = st.radio("Letters", SOURCES, horizontal=True, key="greek_source")
+    offered = [s for s in SOURCES if s != SOURCES[1] or server_folders_allowed()]  # server disk: local only
+    source = st.radio("Letters", offered, horizontal=True, key="greek_source")
     if source == SOURCES[1]:
         text = st.text_input("Folder path", key="greek_folder",
                              placeholder="/path/to/letters (alpha_001.png or alpha/001.png)")

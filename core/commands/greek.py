@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import csv
 import sys
 from pathlib import Path
 
@@ -75,6 +74,8 @@ def _warn_skipped(symbols) -> None:
 def run_csv(args) -> int:
     from core.greek.symbols import load_folder, write_csvs
 
+    if args.out_dir.exists() and not args.out_dir.is_dir():
+        raise LabError(f"--out-dir {args.out_dir} is a file; give a folder for the CSV files.")
     symbols = load_folder(args.dir, min_classes=1)
     _warn_skipped(symbols)
     paths = write_csvs(symbols, args.out_dir)
@@ -86,19 +87,16 @@ def run_csv(args) -> int:
 
 
 def run_embed(args) -> int:
-    from core.greek.embedding import embed, embedder
+    from core.greek.embedding import embed, embedder, write_embeddings_csv
     from core.nets.modelio import load_model
     from core.greek.symbols import load_folder
 
+    if args.out.is_dir():
+        raise LabError(f"--out {args.out} is a folder; give a file name such as embeddings.csv.")
     symbols = load_folder(args.dir, min_classes=1)
     _warn_skipped(symbols)
     vectors = embed(embedder(load_model(args.model)), symbols.images)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    with open(args.out, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["file", "class"] + [f"e{i}" for i in range(vectors.shape[1])])
-        for name, label, row in zip(symbols.names, symbols.labels, vectors):
-            writer.writerow([name, symbols.class_names[label]] + [f"{v:.6g}" for v in row])
+    write_embeddings_csv(args.out, symbols.names, [symbols.class_names[i] for i in symbols.labels], vectors)
     print(f"{len(symbols)} embeddings of {vectors.shape[1]} numbers written to {args.out}")
     return 0
 
@@ -167,21 +165,21 @@ def run_knn(args) -> int:
 def run_transfer(args) -> int:
     from core.runs import rundir
     from core.commands.common import ProgressBar
-    from core.commands.train import prepare_run_dir
+    from core.commands.train import create_run
+    from core.greek.embedding import embedding_layer
     from core.nets.modelio import load_model
     from core.paths import default_model_path
     from core.greek.transfer import load_transfer_data, make_transfer_config, read_comparison
     from core.runs.worker import execute
 
     model_path = Path(args.model) if args.model else default_model_path()
-    load_model(model_path)  # fail fast on a bad model, before creating anything
+    embedding_layer(load_model(model_path))  # fail fast on a bad model, before creating anything
     config = make_transfer_config(model_path.resolve(), args.train.resolve(),
                                   args.test.resolve() if args.test else None, epochs=args.epochs,
                                   batch_size=args.batch_size, learning_rate=args.learning_rate,
                                   seed=args.seed)
     load_transfer_data(config)  # bad folders give their message now
-    run_dir = prepare_run_dir(args.run_dir, "transfer")
-    rundir.write_config(run_dir, config)
+    run_dir = create_run(args.run_dir, "transfer", config)
     status = execute(run_dir, reporter=ProgressBar())
     if status.get("state") == "failed":
         print(f"error: {status.get('error')}", file=sys.stderr)

@@ -10,6 +10,7 @@ from core.runs import rundir
 from core.commands.common import ProgressBar, add_dataset_option, add_json_option, emit_json, positive_int
 from core.nets.config import PRESETS, NetConfig, preset
 from core.errors import LabError
+from core.files import write_failed
 
 ORDER = 10
 
@@ -59,8 +60,24 @@ def prepare_run_dir(path: Path | None, label: str) -> Path:
         return rundir.new_run_dir(runs_dir(), label)
     if path.exists() and (not path.is_dir() or any(path.iterdir())):
         raise LabError(f"--run-dir {path} already exists and is not empty; choose a new folder.")
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise write_failed(exc, path) from None
     return path
+
+
+def create_run(path: Path | None, label: str, config: dict) -> Path:
+    """`prepare_run_dir` plus its config.json; a folder this made is removed again if the write fails."""
+    existed = path is not None and path.exists()
+    run_dir = prepare_run_dir(path, label)
+    try:
+        rundir.write_config(run_dir, config)
+    except LabError:
+        if not existed and not any(run_dir.iterdir()):
+            run_dir.rmdir()
+        raise
+    return run_dir
 
 
 def run(args) -> int:
@@ -72,8 +89,7 @@ def run(args) -> int:
     load_dataset(args.dataset)  # fail fast, before creating anything, when the data is missing
     config = make_train_config(net, dataset=args.dataset, train_subset=args.train_subset,
                                test_subset=args.test_subset)
-    run_dir = prepare_run_dir(args.run_dir, f"{args.dataset}-{net.name}")
-    rundir.write_config(run_dir, config)
+    run_dir = create_run(args.run_dir, f"{args.dataset}-{net.name}", config)
     bar = ProgressBar()
     printed = []
 

@@ -9,11 +9,11 @@ still have `filters/` (first conv layer only), which `load_epoch_histograms` fal
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import numpy as np
 
+from core import files
 from core.runs import rundir
 
 BINS = 60
@@ -47,16 +47,19 @@ def model_histograms(model, bins: int = BINS) -> dict[str, tuple[np.ndarray, np.
             for layer, params in layer_weights(model).items() for param, values in params.items()}
 
 
-def save_epoch_histograms(run_dir: Path, epoch: int, model) -> None:
-    """Store the histograms of every weight tensor after `epoch` (0 = before training), atomically."""
-    folder = Path(run_dir) / "histograms"
-    folder.mkdir(exist_ok=True)
+def save_epoch_histograms(run_dir: Path, epoch: int, model, group: files.AtomicGroup | None = None) -> None:
+    """Store the histograms of every weight tensor after `epoch` (0 = before training), atomically.
+
+    With `group`, the file is staged there and appears together with the epoch's other saves.
+    """
+    path = Path(run_dir) / "histograms" / f"epoch_{epoch:03d}.npz"
     arrays = {}
     for key, (counts, edges) in model_histograms(model).items():
         arrays[f"{key}/counts"], arrays[f"{key}/edges"] = counts, edges
-    tmp = folder / f".epoch_{epoch:03d}.{os.getpid()}.tmp.npz"
-    np.savez(tmp, **arrays)
-    os.replace(tmp, folder / f"epoch_{epoch:03d}.npz")
+    if group is None:
+        files.atomic_write(path, lambda tmp: np.savez(tmp, **arrays))
+    else:
+        np.savez(group.stage(path), **arrays)
 
 
 def load_epoch_histograms(run_dir: Path) -> dict[int, dict[str, tuple[np.ndarray, np.ndarray]]]:

@@ -164,3 +164,32 @@ def ssd_table(embeddings: np.ndarray, index: int, labels=None, names=None, class
             row["name"] = names[i]
         rows.append(row)
     return rows
+
+
+def write_embeddings_csv(path, names, classes, vectors: np.ndarray):
+    """Write one row `file, class, e0..eN` per image, atomically (a full disk keeps the old file).
+
+    Args:
+        path: the CSV file to create or replace; a folder there is refused.
+        names: each image's file name.
+        classes: each image's class name.
+        vectors: (N, D) embeddings.
+
+    Returns:
+        The written path.
+
+    Raises:
+        LabError: the path is a folder, or the disk is full or not writable.
+    """
+    import csv
+
+    from core.files import atomic_write
+
+    def write(tmp):
+        with open(tmp, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(["file", "class"] + [f"e{i}" for i in range(vectors.shape[1])])
+            for name, label, row in zip(names, classes, vectors):
+                writer.writerow([name, label] + [f"{v:.6g}" for v in row])
+
+    return atomic_write(path, write)

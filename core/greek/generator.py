@@ -107,15 +107,17 @@ def write_set(out_dir: str | Path, per_class: int = 12, seed: int = 0) -> list[P
     """Write a generated set as `alpha_001.png`, ... into `out_dir`; returns the written paths."""
     from PIL import Image
 
+    from core.files import AtomicGroup
+
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     counts: dict[str, int] = {}
     paths = []
-    for letter, image in generate(per_class, seed):
-        counts[letter] = counts.get(letter, 0) + 1
-        path = out / f"{letter}_{counts[letter]:03d}.png"
-        Image.fromarray(image).save(path, optimize=True)
-        paths.append(path)
+    with AtomicGroup() as group:  # the whole new set, or (full disk) the whole old one
+        for letter, image in generate(per_class, seed):
+            counts[letter] = counts.get(letter, 0) + 1
+            path = out / f"{letter}_{counts[letter]:03d}.png"
+            Image.fromarray(image).save(group.stage(path), format="PNG", optimize=True)
+            paths.append(path)
     return paths
 
 
@@ -124,7 +126,8 @@ def write_default_set(per_class: int = 12, seed: int = 0) -> list[Path]:
     from core.paths import ASSETS_DIR
 
     folder = ASSETS_DIR / "greek"
-    if folder.is_dir():
-        for old in folder.glob("*_[0-9][0-9][0-9].png"):
-            old.unlink()
-    return write_set(folder, per_class, seed)
+    old = set(folder.glob("*_[0-9][0-9][0-9].png")) if folder.is_dir() else set()
+    paths = write_set(folder, per_class, seed)
+    for stale in old - set(paths):  # only once the new set is complete
+        stale.unlink()
+    return paths

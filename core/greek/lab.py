@@ -83,6 +83,8 @@ def save_letter(folder: str | Path, label: str, image: np.ndarray) -> Path:
     """Save a user's letter image (any size, uint8 or [0, 1]) as `<folder>/<label>/<time>-<hash>.png`."""
     from PIL import Image
 
+    from core.files import atomic_write
+
     arr = np.asarray(image)
     if arr.dtype != np.uint8:
         arr = (np.clip(arr, 0, 1) * 255).round().astype(np.uint8)
@@ -90,8 +92,7 @@ def save_letter(folder: str | Path, label: str, image: np.ndarray) -> Path:
     target.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha1(arr.tobytes()).hexdigest()[:8]
     path = target / f"{time.strftime('%Y%m%d-%H%M%S')}-{digest}.png"
-    Image.fromarray(arr).save(path)
-    return path
+    return atomic_write(path, lambda tmp: Image.fromarray(arr).save(tmp, format="PNG"))
 
 
 def folder_signature(folder: str | Path) -> str:

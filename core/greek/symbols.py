@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from core import files
 from core.errors import LabError
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".gif", ".tif", ".tiff", ".webp")
@@ -201,11 +202,8 @@ def extract_zip(data: bytes, dest: str | Path) -> Path:
             target = (dest / m.filename).resolve()
             if root not in target.parents:
                 raise LabError(f"The zip contains an unsafe path: {m.filename}.")
-        dest.mkdir(parents=True, exist_ok=True)
-        for m in members:
-            target = dest / m.filename
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(archive.read(m))
+        # Unpacked beside `dest` and swapped in whole: a full disk leaves no half-unpacked set.
+        files.replace_folder(dest, lambda tmp: _unpack(archive, members, tmp))
     # A zip of one folder of named files (`greek/alpha_001.png`) is read from inside that folder;
     # class folders (`greek/alpha/001.png`) already work from the top, as the parent folder counts.
     entries = [p for p in dest.iterdir() if not _is_hidden(Path(p.name))]
@@ -215,6 +213,12 @@ def extract_zip(data: bytes, dest: str | Path) -> Path:
         if named:
             return entries[0]
     return dest
+
+
+def _unpack(archive: zipfile.ZipFile, members: list, folder: Path) -> None:
+    for m in members:
+        (folder / m.filename).parent.mkdir(parents=True, exist_ok=True)
+        (folder / m.filename).write_bytes(archive.read(m))
 
 
 def write_csvs(symbols: SymbolSet, out_dir: str | Path) -> dict[str, Path]:
@@ -229,25 +233,29 @@ def write_csvs(symbols: SymbolSet, out_dir: str | Path) -> dict[str, Path]:
         {"images": path, "labels": path, "mapping": path}.
     """
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    if out.exists() and not out.is_dir():
+        raise LabError(f"The output folder {out} is a file; choose a folder.")
     pixels = np.clip(np.rint(symbols.images.reshape(len(symbols), 784) * 255), 0, 255).astype(np.uint8)
     paths = {"images": out / IMAGES_CSV, "labels": out / LABELS_CSV, "mapping": out / MAPPING_JSON}
-    with open(paths["images"], "w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(PIXEL_HEADER)
-        writer.writerows(pixels.tolist())
-    with open(paths["labels"], "w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(LABEL_HEADER)
-        writer.writerows([[int(v)] for v in symbols.labels])
     mapping = {
         "classes": {str(i): c for i, c in enumerate(symbols.class_names)},
         "counts": symbols.counts(),
         "files": list(symbols.names),
         "source": symbols.source,
     }
-    paths["mapping"].write_text(json.dumps(mapping, indent=1), encoding="utf-8")
+    # All three or none: the pair and its mapping must always describe the same images.
+    with files.AtomicGroup() as group:
+        _write_rows(group.stage(paths["images"]), PIXEL_HEADER, pixels.tolist())
+        _write_rows(group.stage(paths["labels"]), LABEL_HEADER, [[int(v)] for v in symbols.labels])
+        group.stage(paths["mapping"]).write_text(json.dumps(mapping, indent=1), encoding="utf-8")
     return paths
+
+
+def _write_rows(path: Path, header: list, rows: list) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        writer.writerows(rows)
 
 
 def read_csvs(folder: str | Path) -> SymbolSet:

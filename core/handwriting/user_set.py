@@ -48,6 +48,8 @@ def save_digit(image: np.ndarray, label: int, source: str = "canvas") -> SavedDi
     """
     from PIL import Image
 
+    from core.files import atomic_write
+
     arr = np.asarray(image)
     if arr.shape != (28, 28):
         raise HandwritingSetError(f"Only preprocessed 28x28 digits can be saved (got {arr.shape}).")
@@ -56,15 +58,12 @@ def save_digit(image: np.ndarray, label: int, source: str = "canvas") -> SavedDi
     if arr.dtype != np.uint8:
         arr = (np.clip(arr, 0.0, 1.0) * 255).round().astype(np.uint8)
     folder = set_dir() / str(int(label))
-    folder.mkdir(parents=True, exist_ok=True)
     safe_source = "".join(c if c.isalnum() else "-" for c in source.split(":")[0])[:20] or "input"
     stamp = time.strftime("%Y%m%d-%H%M%S")
     n = 0
     while (path := folder / f"{stamp}-{safe_source}-{n}.png").exists():
         n += 1
-    tmp = path.with_suffix(".tmp")
-    Image.fromarray(arr, "L").save(tmp, format="PNG")
-    tmp.replace(path)  # never leave a half-written file in the set
+    atomic_write(path, lambda tmp: Image.fromarray(arr, "L").save(tmp, format="PNG"))
     return SavedDigit(path, int(label))
 
 
@@ -75,7 +74,7 @@ def list_digits() -> list[SavedDigit]:
     for label in range(10):
         folder = root / str(label)
         if folder.is_dir():
-            out += [SavedDigit(p, label) for p in sorted(folder.glob("*.png"))]
+            out += [SavedDigit(p, label) for p in sorted(folder.glob("*.png")) if not p.name.startswith(".")]
     return out
 
 

@@ -99,38 +99,40 @@ def find_entry(entries: list[ModelEntry], wanted: str | None) -> ModelEntry | No
 def save_upload(name: str, data: bytes, class_names: list[str] | None = None) -> Path:
     """Store an uploaded model file in the workspace after checking it loads safely.
 
+    An upload never replaces an earlier one: a taken name gets a number (`mine-2.keras`). What the
+    model classifies is recorded beside it (`core.nets.kind`), so listing never loads it again.
+
     Args:
         name: the file name the user gave.
         data: the file's bytes.
         class_names: one name per output; when None the model is inspected (`class 0..n-1`, or
             digits for a 10-output 28x28x1 model) and the pages say the names were not given.
 
+    Returns:
+        The stored file; its name differs from `name` when that name was taken.
+
     Raises:
         ModelFileError: the file is not a usable, safe `.keras` classifier (nothing is kept).
     """
     from core.errors import ModelFileError
+    from core.files import temp_path, write_bytes_atomic
     from core.nets.modelio import MAX_MODEL_BYTES, load_model
 
     if len(data) > MAX_MODEL_BYTES:
         raise ModelFileError(f"{name} is larger than {MAX_MODEL_BYTES // 2**20} MB.")
-    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in Path(name).name) or "model.keras"
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in Path(name).name).lstrip(".")
     if not safe.endswith(".keras"):
         raise ModelFileError(f"{name} is not a .keras file. Save your model with model.save('name.keras').")
     folder = workspace_dir("uploads")
-    tmp = folder / f".incoming-{os.getpid()}.keras"
-    tmp.write_bytes(data)
+    tmp = write_bytes_atomic(temp_path(folder / "incoming.keras"), data)
     try:
-        model = load_model(tmp)
-        kind = _upload_kind(model, class_names)
+        kind = _upload_kind(load_model(tmp), class_names)
+        target = _claim_name(tmp, folder, safe[: -len(".keras")] or "model")
     except ModelFileError as exc:
-        tmp.unlink(missing_ok=True)
         # The checks name the temporary file; the user should see the name they uploaded.
         raise ModelFileError(str(exc).replace(tmp.name, Path(name).name)) from None
-    except BaseException:
+    finally:
         tmp.unlink(missing_ok=True)
-        raise
-    target = folder / safe
-    os.replace(tmp, target)
     write_sidecar(target, kind)
     return target
 
@@ -144,3 +146,18 @@ def _upload_kind(model, class_names):
     if names and len(names) != outputs:
         raise ModelFileError(f"{len(names)} class names were given but the model has {outputs} outputs.")
     return inspect_model(model, names or None)
+
+
+def _claim_name(tmp: Path, folder: Path, stem: str) -> Path:
+    """Link `tmp` to the first free `<stem>.keras`, `<stem>-2.keras`, ...: a hard link never overwrites."""
+    for n in range(1, 10000):
+        target = folder / (f"{stem}.keras" if n == 1 else f"{stem}-{n}.keras")
+        try:
+            os.link(tmp, target)
+            return target
+        except FileExistsError:
+            continue
+    from core.errors import ModelFileError
+
+    raise ModelFileError(f"Too many uploads named {stem}.keras in {folder}; rename the file.")
+

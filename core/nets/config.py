@@ -81,14 +81,18 @@ class NetConfig:
         Raises:
             LabError: unknown fields or invalid values, naming them.
         """
+        from core.nets import validate as checks
+
         if not isinstance(data, dict):
             raise LabError("A network config must be a JSON object.")
         data = dict(data)
         _reject_unknown(cls, data, "network config")
-        conv = [_block(ConvBlock, b, f"conv[{i}]") for i, b in enumerate(data.pop("conv", []) or [])]
-        dense = [_block(DenseLayer, d, f"dense[{i}]") for i, d in enumerate(data.pop("dense", []) or [])]
+        table = checks.rules()
+        conv = [_block(ConvBlock, b, f"conv[{i}]", table["conv"]) for i, b in enumerate(_list(data, "conv"))]
+        dense = [_block(DenseLayer, d, f"dense[{i}]", table["dense"]) for i, d in enumerate(_list(data, "dense"))]
+        data = checks.normalize_fields(data, table["net"])
         if "input_shape" in data:
-            data["input_shape"] = tuple(int(v) for v in data["input_shape"])
+            data["input_shape"] = checks.normalize_shape(data["input_shape"])
         config = cls(conv=conv, dense=dense, **data)
         config.validate()
         return config
@@ -101,31 +105,12 @@ class NetConfig:
             raise LabError(f"The network config is not valid JSON: {exc}") from None
 
     def validate(self) -> None:
-        """Raise `LabError` naming the first invalid value."""
+        """Raise `LabError` naming the first invalid value (wrong type or out of range) and what is valid."""
+        from core.nets.validate import check_config
+
         if not self.conv and not self.dense:
             raise LabError("A network needs at least one conv block or dense layer.")
-        if not 1 <= self.num_classes <= 1000:
-            raise LabError("num_classes must be between 1 and 1000.")
-        for i, b in enumerate(self.conv):
-            where = f"conv block {i + 1}"
-            _check(1 <= b.filters <= 1024, f"{where}: filters must be 1..1024")
-            _check(1 <= b.kernel_size <= 15, f"{where}: kernel size must be 1..15")
-            _check(1 <= b.stride <= 4, f"{where}: stride must be 1..4")
-            _check(b.padding in PADDINGS, f"{where}: padding must be one of {PADDINGS}")
-            _check(b.activation in ACTIVATIONS, f"{where}: activation must be one of {ACTIVATIONS}")
-            _check(b.pool_size in (0, 1, 2, 3, 4), f"{where}: pool size must be 0 (none) or 1..4")
-            _check(b.pool_type in POOL_TYPES, f"{where}: pool type must be one of {POOL_TYPES}")
-            _check(0.0 <= b.dropout < 1.0, f"{where}: dropout must be in [0, 1)")
-        for i, d in enumerate(self.dense):
-            where = f"dense layer {i + 1}"
-            _check(1 <= d.units <= 8192, f"{where}: units must be 1..8192")
-            _check(d.activation in ACTIVATIONS, f"{where}: activation must be one of {ACTIVATIONS}")
-            _check(0.0 <= d.dropout < 1.0, f"{where}: dropout must be in [0, 1)")
-        _check(self.optimizer in OPTIMIZERS, f"optimizer must be one of {OPTIMIZERS}")
-        _check(0.0 < self.learning_rate <= 1.0, "learning rate must be in (0, 1]")
-        _check(self.l2 >= 0.0, "L2 must be >= 0")
-        _check(1 <= self.batch_size <= 8192, "batch size must be 1..8192")
-        _check(1 <= self.epochs <= 500, "epochs must be 1..500")
+        check_config(self)
         _check(self.spatial_size_ok(), "the conv/pool stack shrinks the image below 1x1; "
                "use fewer layers, 'same' padding, or smaller kernels")
 
@@ -167,16 +152,22 @@ def _reject_unknown(cls, data: dict, what: str) -> None:
         raise LabError(f"Unknown {what} field(s): {', '.join(unknown)}. Known: {', '.join(sorted(known))}.")
 
 
-def _block(cls, data, where: str):
+def _list(data: dict, key: str) -> list:
+    value = data.pop(key, None) or []
+    if not isinstance(value, list):
+        raise LabError(f"{key} must be a list of layer objects, not {type(value).__name__}.")
+    return value
+
+
+def _block(cls, data, where: str, table: dict):
+    from core.nets.validate import normalize_fields
+
     if isinstance(data, cls):
         return data
     if not isinstance(data, dict):
         raise LabError(f"{where} must be a JSON object.")
     _reject_unknown(cls, data, where)
-    try:
-        return cls(**data)
-    except TypeError as exc:
-        raise LabError(f"{where}: {exc}") from None
+    return cls(**normalize_fields(data, table, where))
 
 
 def assignment() -> NetConfig:

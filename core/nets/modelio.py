@@ -1,8 +1,8 @@
 """Loading and saving `.keras` models safely.
 
 Loading always uses `safe_mode=True` (no deserialised Python code such as Lambda layers) and checks
-that the model is an image classifier the lab can use. Saving is atomic: write a temporary file,
-then `os.replace`, so a killed process never leaves a half-written model behind.
+that the model is an image classifier the lab can use. Saving is atomic (`core.files`), so a killed
+process or a full disk never leaves a half-written model behind.
 """
 
 from __future__ import annotations
@@ -88,19 +88,21 @@ def check_classifier(model, require_mnist_shape: bool = True) -> None:
         )
 
 
-def save_model_atomic(model, path: str | os.PathLike) -> Path:
-    """Save `model` to `path` atomically (temporary file then rename).
+def save_model_atomic(model, path: str | os.PathLike, group=None) -> Path:
+    """Save `model` to `path` atomically (temporary file, fsync, rename).
+
+    Args:
+        model: the Keras model.
+        path: the `.keras` file to create or replace.
+        group: a `core.files.AtomicGroup` to stage the file in (renamed with the group's other
+            files). Defaults to None: saved at once.
 
     Raises:
-        OSError: when the disk is full or not writable; the previous file is left untouched.
+        WriteFailed: (an OSError) the disk is full or not writable; the previous file is left untouched.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp.keras")
-    try:
-        model.save(tmp)
-        os.replace(tmp, path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    return path
+    from core import files
+
+    if group is not None:
+        model.save(group.stage(path))
+        return Path(path)
+    return files.atomic_write(path, model.save)

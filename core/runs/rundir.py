@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
+from core import files
 from core.errors import LabError
 
 ACTIVE_STATES = ("queued", "running")
@@ -35,13 +36,7 @@ FINAL_STATES = ("finished", "stopped", "failed")
 
 def write_json_atomic(path: Path, data) -> None:
     """Write JSON to `path` through a temporary file and a rename, so readers never see half a file."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, indent=1)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    files.write_json_atomic(path, data)
 
 
 def read_json(path: Path, default=None):
@@ -66,6 +61,8 @@ def new_run_dir(root: Path, label: str) -> Path:
             return path
         except FileExistsError:
             continue
+        except OSError as exc:
+            raise files.write_failed(exc, path) from None
     raise LabError(f"Could not create a run directory in {root}.")
 
 
@@ -127,12 +124,21 @@ def read_status(run_dir: Path) -> dict:
     return status
 
 
-def append_metrics(run_dir: Path, row: dict) -> None:
-    """Append one epoch's metrics as a JSON line (flushed, so pollers see whole lines)."""
-    with open(Path(run_dir) / "metrics.jsonl", "a", encoding="utf-8") as fh:
-        fh.write(json.dumps(row) + "\n")
-        fh.flush()
-        os.fsync(fh.fileno())
+def append_metrics(run_dir: Path, row: dict, group: files.AtomicGroup | None = None) -> None:
+    """Add one epoch's metrics line; the file is rewritten atomically, so a full disk tears no line.
+
+    Args:
+        run_dir: the run directory.
+        row: the epoch's metrics.
+        group: stage the new file in this group (renamed with the epoch's other saves). Defaults to
+            None: written at once.
+    """
+    path = Path(run_dir) / "metrics.jsonl"
+    lines = "".join(json.dumps(r) + "\n" for r in read_metrics(run_dir) + [row])
+    if group is None:
+        files.write_text_atomic(path, lines)
+    else:
+        group.stage(path).write_text(lines, encoding="utf-8")
 
 
 def read_metrics(run_dir: Path) -> list[dict]:
@@ -167,14 +173,17 @@ def stop_requested(run_dir: Path) -> bool:
     return (Path(run_dir) / "STOP").exists()
 
 
-def save_epoch_filters(run_dir: Path, epoch: int, kernel: np.ndarray, bias: np.ndarray) -> None:
-    """Store first-layer kernel (kh, kw, in, out) and bias after `epoch` (0 = before training)."""
-    folder = Path(run_dir) / "filters"
-    folder.mkdir(exist_ok=True)
-    path = folder / f"epoch_{epoch:03d}.npz"
-    tmp = folder / f".epoch_{epoch:03d}.{os.getpid()}.tmp.npz"
-    np.savez(tmp, kernel=kernel, bias=bias)
-    os.replace(tmp, path)
+def save_epoch_filters(run_dir: Path, epoch: int, kernel: np.ndarray, bias: np.ndarray,
+                       group: files.AtomicGroup | None = None) -> None:
+    """Store first-layer kernel (kh, kw, in, out) and bias after `epoch` (0 = before training).
+
+    With `group`, the file is staged there and appears together with the epoch's other saves.
+    """
+    path = Path(run_dir) / "filters" / f"epoch_{epoch:03d}.npz"
+    if group is None:
+        files.atomic_write(path, lambda tmp: np.savez(tmp, kernel=kernel, bias=bias))
+    else:
+        np.savez(group.stage(path), kernel=kernel, bias=bias)
 
 
 def load_epoch_filters(run_dir: Path) -> dict[int, dict]:

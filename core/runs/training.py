@@ -147,14 +147,6 @@ def train_loop(run_dir: Path, model, x_train, y_train, x_test, y_test, *, epochs
         train_loss, train_acc = model.evaluate(x_train, y_train, batch_size=eval_batch_size, verbose=0)
         test_loss, test_acc = model.evaluate(x_test, y_test, batch_size=eval_batch_size, verbose=0)
         snapshot.set_weights(model.get_weights())
-        from core.nets.modelio import save_model_atomic
-
-        save_model_atomic(snapshot, run_dir / "model.keras")
-        if conv is not None:
-            weights = conv.get_weights()
-            rundir.save_epoch_filters(run_dir, epoch, weights[0],
-                                      weights[1] if conv.use_bias else np.zeros(weights[0].shape[-1]))
-        save_epoch_histograms(run_dir, epoch, model)
         row = {
             "epoch": epoch,
             "train_loss": float(train_loss),
@@ -167,10 +159,26 @@ def train_loop(run_dir: Path, model, x_train, y_train, x_test, y_test, *, epochs
             "seconds": time.time() - t0,
             "time": time.time(),
         }
-        rundir.append_metrics(run_dir, row)
+        _save_epoch(run_dir, epoch, snapshot, conv, model, row)
         rundir.write_status(run_dir, epochs_done=epoch)
         rows.append(row)
     return LoopResult(epochs, False, rows)
+
+
+def _save_epoch(run_dir: Path, epoch: int, snapshot, conv, model, row: dict) -> None:
+    """The epoch's model, filters, histograms and metrics line, as one group: all new or all old."""
+    from core.files import AtomicGroup
+    from core.nets.modelio import save_model_atomic
+
+    with AtomicGroup() as group:
+        save_model_atomic(snapshot, run_dir / "model.keras", group=group)
+        if conv is not None:
+            weights = conv.get_weights()
+            rundir.save_epoch_filters(run_dir, epoch, weights[0],
+                                      weights[1] if conv.use_bias else np.zeros(weights[0].shape[-1]),
+                                      group=group)
+        save_epoch_histograms(run_dir, epoch, model, group=group)
+        rundir.append_metrics(run_dir, row, group=group)
 
 
 def load_training_data(config: dict):

@@ -61,6 +61,23 @@ def describe_error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {' '.join(str(exc).split())[:300]}"
 
 
+def record_traceback(run_dir: Path, exc: BaseException) -> None:
+    """Append the traceback to the run's worker.log (the console sees it only with LAB_DEBUG=1).
+
+    A background worker's stderr already is worker.log, so it is written there once either way.
+    """
+    text = "".join(traceback.format_exception(exc))
+    log = Path(run_dir) / "worker.log"
+    try:
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(text)
+            same = os.path.sameopenfile(fh.fileno(), sys.stderr.fileno())
+    except (OSError, ValueError):  # a full disk, or no real stderr: still say it somewhere
+        same = False
+    if os.environ.get("LAB_DEBUG") and not same:
+        sys.stderr.write(text)
+
+
 def execute(run_dir: Path, reporter=None, queue: bool = False) -> dict:
     """Run the job in `run_dir` in this process and record its final state.
 
@@ -88,7 +105,7 @@ def execute(run_dir: Path, reporter=None, queue: bool = False) -> dict:
         return rundir.write_status(run_dir, state="stopped" if result.stopped else "finished",
                                    finished=time.time(), epochs_done=result.epochs_done)
     except BaseException as exc:  # record every failure: the UI reads it from status.json
-        traceback.print_exc()
+        record_traceback(run_dir, exc)
         try:
             status = rundir.write_status(run_dir, state="failed", finished=time.time(),
                                          error=describe_error(exc),

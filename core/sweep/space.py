@@ -20,81 +20,10 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core.nets.config import ACTIVATIONS, OPTIMIZERS, ConvBlock, DenseLayer, NetConfig, preset
 from core.data.datasets import DATASETS
 from core.errors import LabError
-
-POOL_PLACEMENTS = ("none", "last", "each", "first")
-
-# dimension -> (value type, what it changes, allowed choices or None)
-DIMENSIONS = {
-    "conv_layers": (int, "number of convolution layers", None),
-    "filter_size": (int, "kernel size of every convolution", None),
-    "filters": (int, "number of filters in every convolution", None),
-    "dense_units": (int, "units of the hidden dense layer(s)", None),
-    "dropout_conv": (float, "dropout after the convolution stack", None),
-    "dropout_dense": (float, "dropout after the hidden dense layer(s)", None),
-    "pool_size": (int, "max-pooling window", None),
-    "pool_placement": (str, "where pooling goes: none, after the last, each or first conv", POOL_PLACEMENTS),
-    "activation": (str, "activation of every hidden layer", ACTIVATIONS),
-    "optimizer": (str, "optimizer", OPTIMIZERS),
-    "epochs": (int, "training epochs", None),
-    "batch_size": (int, "training batch size", None),
-    "learning_rate": (float, "learning rate", None),
-    "l2": (float, "L2 weight penalty on every layer", None),
-}
-DEFAULT_POINTS = 5
-
-
-@dataclass
-class Dimension:
-    """One varied dimension: either explicit `values` or a `low`..`high` range."""
-
-    name: str
-    values: list | None = None
-    low: float | None = None
-    high: float | None = None
-    step: float | None = None
-    log: bool = False
-    points: int = DEFAULT_POINTS
-
-    @property
-    def kind(self) -> type:
-        return DIMENSIONS[self.name][0]
-
-    def discrete(self) -> list:
-        """The values grid and linear search try, in order."""
-        if self.values is not None:
-            return list(self.values)
-        if self.step:
-            n = int(math.floor((self.high - self.low) / self.step + 1e-9)) + 1
-            vals = [self.low + i * self.step for i in range(n)]
-        elif self.log:
-            ratio = (self.high / self.low) ** (1 / max(self.points - 1, 1))
-            vals = [self.low * ratio ** i for i in range(self.points)]
-        else:
-            vals = [self.low + (self.high - self.low) * i / max(self.points - 1, 1) for i in range(self.points)]
-        if self.kind is int:
-            return sorted({int(round(v)) for v in vals})
-        return [float(f"{v:.6g}") for v in vals]
-
-    def suggest(self, trial):
-        """Ask an Optuna trial for this dimension's value (categorical for lists, int/float for ranges)."""
-        if self.values is not None:
-            return trial.suggest_categorical(self.name, list(self.values))
-        if self.kind is int:
-            return trial.suggest_int(self.name, int(self.low), int(self.high), step=int(self.step or 1),
-                                     log=self.log)
-        return trial.suggest_float(self.name, float(self.low), float(self.high),
-                                   step=self.step if self.step and not self.log else None, log=self.log)
-
-    def to_json(self):
-        if self.values is not None:
-            return list(self.values)
-        out = {"low": self.low, "high": self.high, "log": self.log}
-        out.update({"step": self.step} if self.step else {"points": self.points})
-        return out
-
+from core.nets.config import ConvBlock, DenseLayer, NetConfig, preset
+from core.sweep.dimensions import DIMENSIONS, POOL_PLACEMENTS, Dimension, parse_dimension  # noqa: F401
 
 @dataclass
 class SearchSpace:
@@ -221,49 +150,6 @@ def apply_params(base: NetConfig, params: dict) -> NetConfig:
     return net
 
 
-def _dimension(name: str, spec) -> Dimension:
-    if name not in DIMENSIONS:
-        raise LabError(f"Unknown dimension {name!r}. Known dimensions: {', '.join(DIMENSIONS)}.")
-    kind, _, choices = DIMENSIONS[name]
-    if isinstance(spec, list):
-        if not spec:
-            raise LabError(f"Dimension {name!r} needs at least one value.")
-        values = []
-        for v in spec:
-            if kind is str:
-                if v not in choices:
-                    raise LabError(f"{name}: {v!r} is not one of {', '.join(choices)}.")
-                values.append(v)
-            elif isinstance(v, bool) or not isinstance(v, (int, float)):
-                raise LabError(f"{name}: {v!r} is not a number.")
-            else:
-                values.append(kind(v) if kind is float or float(v).is_integer() else _bad_int(name, v))
-        if len(set(values)) != len(values):
-            raise LabError(f"{name}: values repeat ({values}).")
-        return Dimension(name, values=values)
-    if isinstance(spec, dict):
-        if kind is str:
-            raise LabError(f"{name} takes a list of choices, not a range.")
-        extra = sorted(set(spec) - {"low", "high", "step", "log", "points"})
-        if extra or "low" not in spec or "high" not in spec:
-            raise LabError(f"{name}: a range needs 'low' and 'high' (optional 'step', 'log', 'points').")
-        low, high = float(spec["low"]), float(spec["high"])
-        if not low < high:
-            raise LabError(f"{name}: low must be smaller than high.")
-        log = bool(spec.get("log", False))
-        if log and low <= 0:
-            raise LabError(f"{name}: a log range needs low > 0.")
-        points = int(spec.get("points", DEFAULT_POINTS))
-        if not 2 <= points <= 50:
-            raise LabError(f"{name}: points must be 2..50.")
-        return Dimension(name, low=low, high=high, step=spec.get("step"), log=log, points=points)
-    raise LabError(f"Dimension {name!r} must be a list of values or a range object.")
-
-
-def _bad_int(name, v):
-    raise LabError(f"{name}: {v!r} is not a whole number.")
-
-
 def space_from_dict(data: dict) -> SearchSpace:
     """Build and check a `SearchSpace` from parsed JSON.
 
@@ -295,11 +181,32 @@ def space_from_dict(data: dict) -> SearchSpace:
         name=str(data.get("name") or "sweep"), base=base, base_ref=base_ref, dataset=dataset,
         train_subset=_opt_int(data, "train_subset", 5000), test_subset=_opt_int(data, "test_subset", 2000),
         epochs=_opt_int(data, "epochs", 1) or 1,
-        dimensions={n: _dimension(n, s) for n, s in dims.items()},
+        dimensions={n: parse_dimension(n, s) for n, s in dims.items()},
         hypotheses={n: str(t) for n, t in hypotheses.items()},
     )
+    _check_values(space)
     space.network(space.start_point())  # the base itself must be a valid network
     return space
+
+
+def _check_values(space: SearchSpace) -> None:
+    """Every value of every dimension (a range's ends first) must be a valid setting of the fields it sets.
+
+    Only each field's type and range are checked here: whether the layers still fit the image
+    depends on the other dimensions too, so an impossible combination fails just its trial.
+    """
+    from core.nets.validate import check_config
+
+    for n, d in space.dimensions.items():
+        ends = [] if d.values is not None else [d.kind(d.low), d.kind(d.high)]
+        for v in ends + d.discrete():
+            net = apply_params(space.base, {n: v})
+            if n != "epochs":
+                net.epochs = int(space.epochs)
+            try:
+                check_config(net)
+            except LabError as exc:
+                raise LabError(f"{n}: the value {v!r} gives an invalid network: {exc}") from None
 
 
 def _opt_int(data: dict, key: str, default):

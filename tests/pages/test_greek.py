@@ -70,7 +70,8 @@ def test_projection_as_hover_pictures_or_plotly_with_pca_and_tsne():
     assert scatter and '"name":"alpha"' in scatter[0].proto.spec.replace(" ", "")
 
 
-def test_bad_folders_give_clear_messages(tmp_path):
+def test_bad_folders_give_clear_messages(tmp_path, monkeypatch):
+    monkeypatch.setenv("LAB_ALLOW_SERVER_FOLDERS", "1")  # AppTest binds nowhere: allow the server's disk
     at = _greek_page()
     at.radio(key="greek_source").set_value("A folder on this computer").run()
     (tmp_path / "empty").mkdir()

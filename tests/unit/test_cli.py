@@ -73,7 +73,7 @@ def test_bad_config_and_model_files(tmp_path):
     config = tmp_path / "net.json"
     config.write_text('{"conv": [{"filters": 32, "kernel_size": 99}]}')
     out = cli("train", "--config", str(config))
-    assert out.returncode == 2 and "kernel size" in out.stderr
+    assert out.returncode == 2 and "conv[0].kernel_size must be a whole number from 1 to 15" in out.stderr
     fake = tmp_path / "model.keras"
     fake.write_bytes(b"definitely not a zip archive")
     out = cli("evaluate", "--model", str(fake))
