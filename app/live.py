@@ -36,7 +36,8 @@ def _unfreeze() -> None:
 def live_tab(model, threshold: float, snapshot_ui: Callable[[bytes], None], class_names=None) -> None:
     """The Live tab; `snapshot_ui(jpeg)` shows a frozen frame the way the Camera tab shows a snapshot.
 
-    `class_names` are the model's (a letter model's verdict names the letter)."""
+    `class_names` are the model's, so a letter model's verdict names the letter.
+    """
     frozen = st.session_state.get(FROZEN)
     if frozen is not None:
         st.button("Back to live", key="draw_live_resume", on_click=_unfreeze, icon=":material/videocam:")
