@@ -1,7 +1,7 @@
 """Every model the lab can make active: the shipped default, training runs, sweep trials, uploads.
 
 Each entry carries its kind and class names (`core.nets.kind`), read from the run's config.json or,
-for an upload, from one inspection cached beside the file: listing never loads a model twice.
+for an upload, from one inspection cached in the workspace: listing never loads a model twice.
 """
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ def save_upload(name: str, data: bytes, class_names: list[str] | None = None) ->
     """Store an uploaded model file in the workspace after checking it loads safely.
 
     An upload never replaces an earlier one: a taken name gets a number (`mine-2.keras`). What the
-    model classifies is recorded beside it (`core.nets.kind`), so listing never loads it again.
+    model classifies is recorded in the workspace (`core.nets.kind`), so listing never loads it again.
 
     Args:
         name: the file name the user gave.

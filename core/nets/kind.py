@@ -2,7 +2,7 @@
 
 Every page and command asks this before it uses a model, so a Greek-letter head is never read as
 digits. The kind comes from the run's `config.json` when the lab trained the model (cheap: no
-TensorFlow), or from one inspection of the model file (uploads), cached beside it by mtime.
+TensorFlow), or from one inspection of the model file (uploads), cached in the workspace by mtime.
 """
 
 from __future__ import annotations
@@ -145,9 +145,14 @@ def _read_json(path: Path):
 
 
 def sidecar_path(model_path: str | os.PathLike) -> Path:
-    """Where the inspected kind of a model file is cached: `.<name>.kind.json` beside it."""
-    path = Path(model_path)
-    return path.with_name(f".{path.name}.kind.json")
+    """Where the inspected kind of a model file is cached: the workspace's `cache/model_kinds/` (never
+    beside the file, so the uploads folder holds only models)."""
+    import hashlib
+
+    from core.paths import workspace_dir
+
+    digest = hashlib.sha1(str(Path(model_path).resolve()).encode()).hexdigest()[:20]
+    return workspace_dir("cache/model_kinds") / f"{Path(model_path).stem}-{digest}.json"
 
 
 def write_sidecar(model_path: str | os.PathLike, kind: ModelKind) -> None:
