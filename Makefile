@@ -43,6 +43,7 @@ bench: install-dev
 	$(PY) -m bench.handwriting
 	$(PY) -m bench.live
 	$(PY) -m bench.sweep
+	$(PY) -m bench.report
 
 ## Re-train the shipped default model (full MNIST, assignment preset) into models/default
 default-model: install

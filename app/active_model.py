@@ -14,8 +14,9 @@ from urllib.parse import unquote
 
 import streamlit as st
 
+from app.catalog import models
 from core.errors import LabError
-from core.nets.catalog import ModelEntry, default_entry, find_entry, list_models
+from core.nets.catalog import ModelEntry, default_entry, find_entry
 
 KEY = "active_model_path"
 WIDGET = "sidebar_model_choice"
@@ -39,9 +40,9 @@ def _wanted() -> str | None:
 def active_entry(entries: list[ModelEntry] | None = None) -> ModelEntry:
     """The session's active model entry (the shipped default when none was chosen or it vanished).
 
-    `entries` is the catalog when the caller has already listed it (saves a second scan of the runs).
+    `entries` defaults to this script run's catalog listing (`app.catalog.models`).
     """
-    entries = list_models() if entries is None else entries
+    entries = models() if entries is None else entries
     wanted = _wanted()
     entry = find_entry(entries, wanted)
     if entry is None:
@@ -125,7 +126,7 @@ def _on_pick() -> None:
 
 def sidebar() -> None:
     """The sidebar block that always shows the active model and lets the user switch it."""
-    entries = list_models()
+    entries = models()
     current = active_entry(entries)
     _sync(current)
     labels = {e.path: e.label for e in entries}

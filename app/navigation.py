@@ -18,6 +18,7 @@ PAGES = [
     ("examine.py", "Examine", ":material/biotech:", "Look inside"),
     ("greek.py", "Greek letters", ":material/translate:", "Re-purpose"),
     ("experiments.py", "Experiments", ":material/science:", "Re-purpose"),
+    ("report.py", "Report", ":material/summarize:", "Report"),
 ]
 
 
@@ -35,10 +36,12 @@ def build_navigation():
 
 def run() -> None:
     """Configure the page, draw the shared sidebar and run the selected page."""
+    from app import catalog
     from app.active_model import sidebar
     from app.server import run_guarded
 
     st.set_page_config(page_title="Recognition Lab", page_icon=":material/draw:", layout="wide")
     page = build_navigation()
+    catalog.refresh()  # once per rerun: the sidebar and the page read this listing
     sidebar()
     run_guarded(page.run)

@@ -10,8 +10,6 @@ import os
 
 import streamlit as st
 
-from app.active_model import active_path
-
 
 def mtime(path: str) -> float:
     """Modification time of `path` (0 when missing): part of cache keys, so a re-written file reloads."""
@@ -31,11 +29,6 @@ def _model(path: str, mtime_: float):
 def load_model(path: str):
     """The Keras model at `path` (cached by path and mtime). Raises `ModelFileError`."""
     return _model(path, mtime(path))
-
-
-def active_model():
-    """The session's active Keras model."""
-    return load_model(active_path())
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)

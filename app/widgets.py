@@ -24,6 +24,16 @@ def guarded(func, *args, **kwargs):
         stop_with_error(str(exc))
 
 
+def figure_with_download(image, name: str, key: str, caption: str | None = None) -> None:
+    """Show a PIL picture and a button that downloads exactly that picture as `<name>.png`."""
+    from core.examine.pictures import to_png
+
+    data = to_png(image)
+    st.image(data, caption=caption)
+    st.download_button("Download PNG", data, file_name=f"{name}.png", mime="image/png", key=key,
+                       on_click="ignore", icon=":material/download:")
+
+
 def png_bytes(image: np.ndarray, scale: int = 1) -> bytes:
     """Encode a greyscale/RGB uint8 or [0,1] float array as PNG, optionally enlarged (nearest)."""
     from PIL import Image

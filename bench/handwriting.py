@@ -1,7 +1,7 @@
 """Handwriting benchmark: how fast a drawing becomes a prediction.
 
 1. Server side: canvas PNG (280x280 RGBA, as the canvas component sends it) -> decode ->
-   preprocessing -> prediction with the model called directly; median and p95 over MNIST test
+   preprocessing -> prediction (`core.handwriting.reading.read`); median and p95 over MNIST test
    digits drawn at canvas size, with the parts (preprocess, model call) and `model.predict` for
    comparison.
 2. In the browser: stroke-to-screen, from releasing the mouse after a stroke on the Draw page's
@@ -86,7 +86,7 @@ def server_side(n: int) -> dict:
         model.predict(image[None, ..., None], verbose=0)
         predict.append(time.perf_counter() - t3)
     return {"canvas_to_prediction": stats(total), "decode_and_preprocess": stats(pre),
-            "model_direct_call": stats(call), "model_predict_for_comparison": stats(predict),
+            "model_call": stats(call), "model_predict_for_comparison": stats(predict),
             "accuracy_on_canvas_digits": round(right / len(labels), 4)}
 
 

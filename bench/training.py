@@ -46,12 +46,13 @@ def epoch_throughput(batch_size: int = 128) -> dict:
     import keras
 
     from core.nets.config import preset
-    from core.data.datasets import load_dataset, to_model_input
+    from core.data.datasets import load_dataset
+    from core.nets.inputs import to_batch
     from core.nets.network import build_model, forward_flops
 
     keras.utils.set_random_seed(0)
     data = load_dataset("mnist")
-    x = to_model_input(data.x_train)
+    x = to_batch(data.x_train)
     y = keras.utils.to_categorical(data.y_train, 10)
     model = build_model(preset("assignment").with_overrides(batch_size=batch_size))
     model.fit(x[:batch_size * 20], y[:batch_size * 20], batch_size=batch_size, epochs=1, verbose=0)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
@@ -13,36 +12,16 @@ from app.active_model import activate_button
 from app.widgets import stop_with_error
 from core.errors import LabError
 from core.paths import ASSETS_DIR
+from core.data.datasets import DATASETS
+from core.nets.config import PRESETS
+from core.runs.rundir import read_json
 from core.sweep import figures, launch, report, storage
+from core.sweep.form import parse_values, values_text
 from core.sweep.space import DIMENSIONS
 from core.sweep.strategies import STRATEGIES
 
 EXAMPLE = ASSETS_DIR / "sweeps" / "assignment_space.json"
 POLL_S = 2.0
-
-
-def _values_text(spec) -> str:
-    return ", ".join(str(v) for v in spec) if isinstance(spec, list) else json.dumps(spec)
-
-
-def _parse_values(name: str, text: str):
-    text = text.strip()
-    if text.startswith("{"):
-        try:
-            return json.loads(text)
-        except ValueError:
-            raise LabError(f"{name}: the range is not valid JSON ({text}).") from None
-    kind = DIMENSIONS[name][0]
-    out = []
-    for part in filter(None, (p.strip() for p in text.split(","))):
-        if kind is str:
-            out.append(part)
-        else:
-            try:
-                out.append(float(part) if kind is float or "." in part or "e" in part.lower() else int(part))
-            except ValueError:
-                raise LabError(f"{name}: {part!r} is not a number.") from None
-    return out
 
 
 def _readable(params: dict) -> dict:
@@ -52,14 +31,14 @@ def _readable(params: dict) -> dict:
 
 def new_sweep_ui() -> None:
     """The form that defines a search space with hypotheses and starts a sweep process."""
-    example = json.loads(EXAMPLE.read_text())
+    example = read_json(EXAMPLE, {}) or {}
     st.markdown("Tick the dimensions to vary, give their values (a list like `8, 16, 32` or a range like "
                 '`{"low": 0.0001, "high": 0.01, "log": true, "points": 5}`), and **write your hypothesis for '
                 "each before running**: it is stored with the sweep and shown beside the measured effect.")
     defaults = {"conv_layers", "filters", "learning_rate"}
     table = pd.DataFrame([{"vary": n in defaults, "dimension": n, "what it changes": DIMENSIONS[n][1],
-                           "values": _values_text(example["dimensions"].get(n, [])),
-                           "hypothesis": example["hypotheses"].get(n, "")} for n in DIMENSIONS])
+                           "values": values_text(example.get("dimensions", {}).get(n, [])),
+                           "hypothesis": example.get("hypotheses", {}).get(n, "")} for n in DIMENSIONS])
     edited = st.data_editor(table, hide_index=True, width="stretch", key="experiments_space_table",
                             disabled=["dimension", "what it changes"],
                             column_config={"vary": st.column_config.CheckboxColumn(width="small"),
@@ -70,14 +49,14 @@ def new_sweep_ui() -> None:
                                    "a time, others held at their best so far, cycling.")
     trials = c[1].number_input("Trials (0: whole grid / two linear cycles)", 0, 1000, 0,
                                key="experiments_trials")
-    dataset = c[2].selectbox("Dataset", ["mnist", "fashion_mnist"], key="experiments_dataset")
+    dataset = c[2].selectbox("Dataset", DATASETS, key="experiments_dataset")
     epochs = c[3].number_input("Epochs per trial", 1, 50, 1, key="experiments_epochs")
     c = st.columns(4)
     train_subset = c[0].number_input("Training images per trial", 100, 60000, 3000, step=500,
                                      key="experiments_train_subset")
     test_subset = c[1].number_input("Test images per trial", 100, 10000, 2000, step=500,
                                     key="experiments_test_subset")
-    base = c[2].selectbox("Base network", ["assignment", "fast", "pytorch-tutorial"], key="experiments_base")
+    base = c[2].selectbox("Base network", list(PRESETS), key="experiments_base")
     name = c[3].text_input("Study name", value=f"sweep-{time.strftime('%Y%m%d-%H%M%S')}",
                            key="experiments_study_name")
     if st.button("Start sweep", type="primary", key="experiments_start"):
@@ -87,7 +66,7 @@ def new_sweep_ui() -> None:
                 raise LabError("Tick at least one dimension to vary.")
             space = {"name": name, "base": base, "dataset": dataset, "train_subset": int(train_subset),
                      "test_subset": int(test_subset), "epochs": int(epochs),
-                     "dimensions": {r.dimension: _parse_values(r.dimension, r.values) for r in chosen.itertuples()},
+                     "dimensions": {r.dimension: parse_values(r.dimension, r.values) for r in chosen.itertuples()},
                      "hypotheses": {r.dimension: r.hypothesis for r in chosen.itertuples() if r.hypothesis}}
             launch.start_sweep(space, strategy, int(trials) or None, name)
         except LabError as exc:
@@ -219,7 +198,7 @@ def best_and_models_ui(rows: list[dict]) -> None:
         size = f", {best['param_count']:,} parameters" if best["param_count"] else ""
         st.markdown(f"**Best trial: {best['number']}**, test accuracy {best['test_accuracy']:.2%} in "
                     f"{best['seconds'] or 0:.1f} s of training{size}")
-        config = json.loads((Path(best["run_dir"]) / "config.json").read_text()) if best["has_model"] else {}
+        config = (read_json(Path(best["run_dir"]) / "config.json", {}) or {}) if best["has_model"] else {}
         st.json({"params": _readable(best["params"]), "network": config.get("net", {})}, expanded=False)
     with_model = [r for r in rows if r["has_model"]]
     if not with_model:

@@ -6,42 +6,29 @@ from pathlib import Path
 
 import streamlit as st
 
+from app import run_attach, train_form
 from app.active_model import activate_button
-from app import train_form
 from app.jobs import watch_run
 from app.train_runs import runs_section, upload_section
 from core.runs import jobs, rundir
 from core.nets.config import ACTIVATIONS, PRESETS, NetConfig, preset
-from core.data.datasets import DATASETS, TITLES, available_datasets, unavailable_message
+from core.data.datasets import DATASETS, TITLES, available_datasets, input_shape, offline, unavailable_message
 from core.errors import LabError
 from core.nets.summary import apply_edits, diagram_figure
-from core.paths import runs_dir
-from core.runs.table import newest_active_run
 from core.runs.training import make_train_config
 from core.runs.plots import metrics_figure, progress_view
 
 RUN_KEY = "train_run_dir"
-INPUT_SHAPES = {"mnist": (28, 28, 1), "fashion_mnist": (28, 28, 1)}
 
 
 def attach(run_dir: Path) -> None:
     """Watch `run_dir` on this page; the URL keeps it so a reload re-attaches."""
-    st.session_state[RUN_KEY] = str(run_dir)
-    st.query_params["run"] = Path(run_dir).name
+    run_attach.attach(run_dir, RUN_KEY)
 
 
 def attached_run() -> Path | None:
     """The run this page shows: this session's, the one in the URL, or the newest active one."""
-    root = runs_dir()
-    from_url = Path(st.query_params.get("run", "")).name  # a bare run name, never a path elsewhere
-    from_url = "" if from_url.startswith(".") else from_url
-    for candidate in (st.session_state.get(RUN_KEY), str(root / from_url) if from_url else None):
-        if candidate and (Path(candidate) / "config.json").is_file():
-            return Path(candidate)
-    run = newest_active_run(root)
-    if run is not None:
-        attach(run)
-    return run
+    return run_attach.attached_run(RUN_KEY)
 
 
 @st.cache_data(max_entries=64, show_spinner="Building the model summary...")
@@ -146,7 +133,7 @@ def new_run_form() -> None:
     try:
         net = apply_edits(base, conv, dense, epochs=int(epochs), batch_size=int(batch),
                           learning_rate=float(lr), seed=int(seed),
-                          input_shape=INPUT_SHAPES.get(dataset, (28, 28, 1)), **extra)
+                          input_shape=input_shape(dataset), **extra)
     except LabError as exc:
         net = None
         right.error(f"This architecture does not work: {exc}")
@@ -166,9 +153,7 @@ def new_run_form() -> None:
 
 def start(net: NetConfig, dataset: str, train_subset, test_subset, on_disk: dict) -> None:
     """Launch the worker (queued behind any other run) and attach this page to it."""
-    import os
-
-    if not on_disk.get(dataset) and os.environ.get("LAB_OFFLINE", "") in ("1", "true", "yes"):
+    if not on_disk.get(dataset) and offline():
         st.error(unavailable_message(dataset))
         return
     config = make_train_config(net, dataset=dataset, train_subset=train_subset, test_subset=test_subset)

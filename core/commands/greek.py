@@ -101,39 +101,40 @@ def run_embed(args) -> int:
     return 0
 
 
-def run_knn(args) -> int:
+def _knn_result(args, fm, train, train_f):
+    """(queries, mode, KnnResult, query features): the test folder's images, or leave-one-out."""
     import numpy as np
 
-    from core.greek.embedding import feature_model, knn_features, ssd_matrix
+    from core.greek.embedding import knn_features
     from core.greek.knn import classify, leave_one_out
-    from core.nets.modelio import load_model
     from core.greek.symbols import load_folder
 
-    model = load_model(args.model)
-    train = load_folder(args.train)
-    _warn_skipped(train)
-    fm = feature_model(model)
-    train_f = knn_features(fm, train.images, args.features)
     names = train.class_names
-    if args.test:
-        test = load_folder(args.test, min_classes=1)
-        _warn_skipped(test)
-        unknown = sorted(set(test.class_names) - set(names))
-        if unknown:
-            raise LabError(f"The test folder has classes the training folder lacks: {', '.join(unknown)}.")
-        labels = np.array([names.index(test.class_names[i]) for i in test.labels])
-        query_f = knn_features(fm, test.images, args.features)
-        result = classify(train_f, train.labels, query_f, k=args.k, test_labels=labels,
-                          num_classes=len(names))
-        queries, mode = test, "test"
-    else:
-        query_f = train_f
-        result = leave_one_out(train_f, train.labels, k=args.k, num_classes=len(names))
-        queries, mode = train, "leave-one-out"
-    # neighbours by the KNN distance, each also with the assignment's raw 128-number SSD
+    if not args.test:
+        return train, "leave-one-out", leave_one_out(train_f, train.labels, k=args.k, num_classes=len(names)), \
+            train_f
+    test = load_folder(args.test, min_classes=1)
+    _warn_skipped(test)
+    unknown = sorted(set(test.class_names) - set(names))
+    if unknown:
+        raise LabError(f"The test folder has classes the training folder lacks: {', '.join(unknown)}.")
+    labels = np.array([names.index(test.class_names[i]) for i in test.labels])
+    query_f = knn_features(fm, test.images, args.features)
+    result = classify(train_f, train.labels, query_f, k=args.k, test_labels=labels, num_classes=len(names))
+    return test, "test", result, query_f
+
+
+def _neighbour_rows(args, fm, train, train_f, queries, mode, result, query_f) -> list[dict]:
+    """Per query: its label, the prediction and the nearest training images by the KNN distance,
+    each also with the assignment's raw 128-number SSD."""
+    import numpy as np
+
+    from core.greek.embedding import knn_features, ssd_matrix
+
+    names = train.class_names
     raw_train = knn_features(fm, train.images, "raw")
-    raw_ssd = ssd_matrix(raw_train if mode == "leave-one-out" else knn_features(fm, queries.images, "raw"),
-                         raw_train)
+    raw_queries = raw_train if mode == "leave-one-out" else knn_features(fm, queries.images, "raw")
+    raw_ssd = ssd_matrix(raw_queries, raw_train)
     dist = ssd_matrix(query_f, train_f)
     rows = []
     for q in range(len(queries)):
@@ -144,17 +145,32 @@ def run_knn(args) -> int:
                      "neighbours": [{"image": train.names[i], "class": names[int(train.labels[i])],
                                      "distance": float(dist[q, i]), "ssd": float(raw_ssd[q, i])}
                                     for i in order]})
-    accuracy = float((result.predicted == result.truth).mean())
+    return rows
+
+
+def run_knn(args) -> int:
+    from core.greek.embedding import feature_model, knn_features
+    from core.greek.symbols import load_folder
+    from core.nets.modelio import load_model
+
+    model = load_model(args.model)
+    train = load_folder(args.train)
+    _warn_skipped(train)
+    fm = feature_model(model)
+    train_f = knn_features(fm, train.images, args.features)
+    queries, mode, result, query_f = _knn_result(args, fm, train, train_f)
+    rows = _neighbour_rows(args, fm, train, train_f, queries, mode, result, query_f)
+    names = train.class_names
     confusion = {names[t]: {names[p]: int(v) for p, v in enumerate(row)}
                  for t, row in enumerate(result.confusion()) if row.sum()}
     report = {"mode": mode, "k": args.k, "features": args.features, "classes": names,
-              "accuracy": accuracy, "correct": int((result.predicted == result.truth).sum()),
-              "total": len(queries), "confusion": confusion, "images": rows}
+              "accuracy": result.accuracy, "correct": result.correct, "total": len(queries),
+              "confusion": confusion, "images": rows}
     if args.json:
         emit_json(report)
         return 0
-    print(f"{mode} {args.k}-NN accuracy ({args.features} features): {accuracy:.4f} "
-          f"({report['correct']}/{len(queries)})")
+    print(f"{mode} {args.k}-NN accuracy ({args.features} features): {result.accuracy:.4f} "
+          f"({result.correct}/{len(queries)})")
     for row in rows:
         mark = "" if row["predicted"] == row["label"] else "   <- wrong"
         near = ", ".join(f"{n['class']} (SSD {n['ssd']:.1f})" for n in row["neighbours"])

@@ -170,7 +170,7 @@ def load_dataset(name: str = "mnist", allow_download: bool | None = None) -> Dat
     Args:
         name: one of `DATASETS`.
         allow_download: try Keras' download when no file is found. Defaults to True unless
-            `LAB_OFFLINE=1` is set.
+            `offline()`.
 
     Returns:
         The validated `Dataset`.
@@ -183,7 +183,7 @@ def load_dataset(name: str = "mnist", allow_download: bool | None = None) -> Dat
         if path.is_file():
             return read_npz(name, path)
     if allow_download is None:
-        allow_download = os.environ.get("LAB_OFFLINE", "") not in ("1", "true", "yes")
+        allow_download = not offline()
     if not allow_download:
         raise DatasetUnavailable(unavailable_message(name))
     try:
@@ -199,9 +199,12 @@ def available_datasets() -> dict[str, bool]:
     return {name: any(p.is_file() for p in candidate_files(name)) for name in DATASETS}
 
 
-def to_model_input(x: np.ndarray) -> np.ndarray:
-    """uint8 images -> float32 in [0, 1] with a channel axis: (N, 28, 28) -> (N, 28, 28, 1)."""
-    x = np.asarray(x, dtype=np.float32) / 255.0
-    if x.ndim == 3:
-        x = x[..., None]
-    return x
+def offline() -> bool:
+    """True when `LAB_OFFLINE` is set to 1, true or yes: never try Keras' download."""
+    return os.environ.get("LAB_OFFLINE", "").strip().lower() in ("1", "true", "yes")
+
+
+def input_shape(name: str) -> tuple:
+    """The model input shape for dataset `name`, e.g. (28, 28, 1): its image shape plus one channel."""
+    _check_name(name)
+    return tuple(_SPECS[name][1]) + (1,)

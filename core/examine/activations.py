@@ -12,8 +12,9 @@ from pathlib import Path
 import numpy as np
 
 from core.errors import LabError
+from core.nets.inputs import forward
 
-SOURCES = {"train": "First training example", "test": "A test example", "drawn": "Your drawing"}
+SOURCES = {"train": "First training example", "test": "A test example", "drawn": "From the Draw page"}
 
 
 @dataclass(frozen=True)
@@ -57,18 +58,64 @@ def choose_input(dataset, source: str = "train", index: int = 0, drawn: dict | N
         if image.size != 28 * 28:
             raise LabError("The drawn digit must be a 28x28 image.")
         image = np.clip(image.reshape(28, 28), 0.0, 1.0)
-        return InputImage(image, None, f"your drawing ({drawn.get('source', 'Draw page')})")
+        return InputImage(image, None, drawn_title(drawn.get("source")))
     raise LabError(f"Unknown input source {source!r}; use one of {', '.join(SOURCES)}.")
+
+
+def drawn_title(source: str | None) -> str:
+    """What the Draw page's digit is called by where it came from: canvas, an upload or the camera.
+
+    Args:
+        source: the `drawn_digit` source, "canvas", "upload: <file name>" or "camera".
+    """
+    source = source or "canvas"
+    if source.startswith("upload: "):
+        return f"your upload ({source.removeprefix('upload: ')})"
+    if source == "camera":
+        return "your camera photo"
+    return f"your drawing ({source})"
+
+
+def parse_indices(text: str) -> list[int]:
+    """Example numbers typed by the user, separated by commas or semicolons ("0, 1; 2" -> [0, 1, 2]).
+
+    Raises:
+        LabError: a part is not a whole number.
+    """
+    try:
+        return [int(part) for part in text.replace(";", ",").split(",") if part.strip()]
+    except ValueError:
+        raise LabError("Type test example numbers separated by commas, e.g. 0, 1, 2.") from None
+
+
+def check_model(model) -> None:
+    """Check that the Examine page can study `model`: 28x28 greyscale input, class scores at the end.
+
+    Raises:
+        LabError: one line saying what does not fit.
+    """
+    from core.examine.saliency import check_scores
+    from core.nets.inputs import check_image_model
+
+    check_image_model(model)
+    check_scores(model)
+
+
+def class_names(model, dataset) -> list[str]:
+    """Names of the model's outputs: the dataset's when their number matches, else `class 0..n-1`."""
+    n = int(model.outputs[0].shape[-1])
+    return list(dataset.class_names) if n == len(dataset.class_names) else [f"class {i}" for i in range(n)]
 
 
 def dataset_for_run(run_dir: str | Path | None) -> str:
     """The dataset a run trained on (from its config.json); "mnist" when unknown or not 28x28 greyscale."""
+    from core.data.datasets import DATASETS
     from core.runs.rundir import read_json
 
     if not run_dir:
         return "mnist"
     name = (read_json(Path(run_dir) / "config.json", {}) or {}).get("dataset", "mnist")
-    return name if name in ("mnist", "fashion_mnist") else "mnist"
+    return name if name in DATASETS else "mnist"
 
 
 def layer_rows(model) -> list[dict]:
@@ -97,21 +144,9 @@ def first_pool_name(model) -> str | None:
     return next((r["name"] for r in layer_rows(model) if "Pooling2D" in r["type"]), None)
 
 
-def to_batch(images) -> np.ndarray:
-    """One (28, 28) image or a list of them as a float32 model batch (N, 28, 28, 1)."""
-    arr = np.asarray(images, dtype=np.float32)
-    if arr.ndim == 2:
-        arr = arr[None]
-    return arr[..., None] if arr.ndim == 3 else arr
-
-
 def layer_output(truncated, images) -> np.ndarray:
-    """Run a truncated model on one image or a list: (H, W, C) / (units,) for one, a leading N for a list.
-
-    Calls the model directly (not `predict`, which costs ~40 ms of overhead per call).
-    """
-    batch = to_batch(images)
-    out = np.asarray(truncated(batch, training=False), dtype=np.float32)
+    """Run a truncated model on one image or a list: (H, W, C) / (units,) for one, a leading N for a list."""
+    out = forward(truncated, images)
     return out[0] if np.asarray(images).ndim == 2 else out
 
 

@@ -15,6 +15,7 @@ import numpy as np
 from core.data.datasets import DATASETS, TITLES, class_names_of, to_model_input
 from core.errors import LabError
 from core.nets.kind import LETTERS, MNIST_SHAPE, ModelKind
+from core.nets.inputs import forward
 
 EPSILON = 1e-7  # Keras' clipping in categorical cross-entropy
 
@@ -158,12 +159,7 @@ class Evaluation:
 
 def predict_probabilities(model, images: np.ndarray, batch_size: int = 1000) -> np.ndarray:
     """Softmax outputs for uint8 or [0, 1] float images, batched."""
-    x = to_model_input(images) if images.dtype == np.uint8 else np.asarray(images, np.float32)
-    if x.ndim == 3:
-        x = x[..., None]
-    out = [np.asarray(model.predict_on_batch(x[i:i + batch_size]))
-           for i in range(0, len(x), batch_size)]
-    return np.concatenate(out) if out else np.zeros((0, model.outputs[0].shape[-1]), np.float32)
+    return forward(model, images, batch_size)
 
 
 def evaluate_on(model, data, limit: int | None = None) -> Evaluation:

@@ -20,6 +20,12 @@ import numpy as np
 
 from core.errors import LabError
 from core.examine.filters import ConvInfo, conv_info, conv_layer, layer_filters
+from core.nets.inputs import forward, to_batch
+
+# filter2D sums in another order than the network's convolution, so float32 results differ in the last
+# bits (about 1e-6 on [0, 1] images); 1e-4 leaves room for that, while a flipped kernel or a dropped
+# bias is off by far more (tests/unit/test_filter2d.py).
+TOLERANCE = 1e-4
 
 
 def _activation(name: str):
@@ -111,17 +117,10 @@ def pre_activation_model(model, layer_name: str):
     When the layer has a built-in activation, the model ends in a linear copy of the layer with the same
     weights (the original model is not changed); otherwise the layer's own output already is it.
     """
-    import keras
+    from core.nets.network import linear_output
 
-    layer = conv_layer(model, layer_name)
-    info = conv_info(model, layer_name)
-    if info.activation == "linear":
-        return keras.Model(model.inputs[0], layer.output, name=f"{model.name}_to_{layer_name}")
-    config = {**layer.get_config(), "activation": "linear", "name": f"{layer_name}_pre_activation"}
-    linear = type(layer).from_config(config)
-    output = linear(layer.input)
-    linear.set_weights(layer.get_weights())
-    return keras.Model(model.inputs[0], output, name=f"{model.name}_to_{layer_name}_pre_activation")
+    conv_layer(model, layer_name)  # a clear message when it is not a convolution
+    return linear_output(model, layer_name, "pre_activation")
 
 
 def layer_input_model(model, layer_name: str):
@@ -132,11 +131,6 @@ def layer_input_model(model, layer_name: str):
     if layer.input is model.inputs[0]:
         return None
     return keras.Model(model.inputs[0], layer.input, name=f"{model.name}_into_{layer_name}")
-
-
-def _batch(image: np.ndarray) -> np.ndarray:
-    x = np.asarray(image, dtype=np.float32)
-    return x.reshape((1,) + x.shape + ((1,) if x.ndim == 2 else ()))
 
 
 @dataclass
@@ -163,6 +157,18 @@ class Comparison:
     def max_abs_diff(self) -> float:
         """The larger of the two differences (before and after the activation)."""
         return max(self.max_abs_diff_pre, self.max_abs_diff_post)
+
+    @property
+    def agrees(self) -> bool:
+        """True when filter2D reproduces the layer within `TOLERANCE`."""
+        return self.max_abs_diff <= TOLERANCE
+
+    def verdict(self) -> str:
+        """One sentence: agree or differ, with the largest difference and the tolerance."""
+        if self.agrees:
+            return (f"filter2D and the network agree: max abs difference {self.max_abs_diff:.2e} "
+                    f"<= {TOLERANCE:g}.")
+        return f"filter2D and the network differ by up to {self.max_abs_diff:.2e} (> {TOLERANCE:g})."
 
 
 def accounted_for(info: ConvInfo, in_shape: tuple, out_shape: tuple, first_layer: bool) -> list[str]:
@@ -210,19 +216,19 @@ def compare(model, image: np.ndarray, layer_name: str, pre_model=None, post_mode
 
     info = conv_info(model, layer_name)
     kernel, bias = layer_filters(model, layer_name)
-    batch = _batch(image)
+    batch = to_batch(image)
     first = conv_layer(model, layer_name).input is model.inputs[0]
     if first:
         layer_in = batch[0]
     else:
         input_model = input_model if input_model is not None else layer_input_model(model, layer_name)
-        layer_in = np.asarray(input_model(batch, training=False))[0]
+        layer_in = forward(input_model, batch)[0]
     pre_model = pre_model if pre_model is not None else pre_activation_model(model, layer_name)
     post_model = post_model if post_model is not None else truncate(model, layer_name)
     ours_pre = correlate_layer(layer_in, kernel, bias, info)
     ours_post = _activation(info.activation)(ours_pre.astype(np.float64)).astype(np.float32)
-    net_pre = np.asarray(pre_model(batch, training=False))[0]
-    net_post = np.asarray(post_model(batch, training=False))[0]
+    net_pre = forward(pre_model, batch)[0]
+    net_post = forward(post_model, batch)[0]
     if ours_pre.shape != net_pre.shape:
         raise LabError(f"filter2D gave {ours_pre.shape} but {layer_name} gives {net_pre.shape}: "
                        "this layer does something the re-computation does not model.")

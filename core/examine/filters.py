@@ -49,18 +49,6 @@ def conv_layer_names(model) -> list[str]:
     return [layer.name for layer in model.layers if _is_conv2d(layer)]
 
 
-def first_conv_name(model) -> str:
-    """Name of the model's first `Conv2D` layer.
-
-    Raises:
-        LabError: the model has no convolution layer.
-    """
-    names = conv_layer_names(model)
-    if not names:
-        raise LabError("This model has no convolution (Conv2D) layer, so it has no filters to show.")
-    return names[0]
-
-
 def conv_layer(model, name: str):
     """The `Conv2D` layer called `name`.
 

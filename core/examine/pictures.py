@@ -156,19 +156,32 @@ def heatmap_grid(maps, cols: int = 8, titles: Sequence[str] | None = None, cmap:
     Returns:
         A `PIL.Image.Image` (RGB).
     """
-    from PIL import Image, ImageDraw
-
     maps = [np.asarray(m, dtype=np.float64) for m in maps]
     if not maps:
         raise ValueError("heatmap_grid needs at least one map.")
+    limit, low, high = _scale_ends(maps, cmap, limit, vmin, vmax)
+    canvas = _tiles(maps, cols, titles, cell, title, gap,
+                    lambda m: colorize(m, cmap, limit=limit, vmin=low, vmax=high))
+    if not colorbar:
+        return canvas
+    return stack_vertical([canvas, color_scale(canvas.width, cmap, low, high, _font(11))], gap=0)
+
+
+def _scale_ends(maps: list, cmap: str, limit, vmin, vmax) -> tuple:
+    """(limit, low, high) of one colour scale shared by every map (see `heatmap_grid`)."""
     if cmap == "diverging":
         limit = limit or symmetric_limit(*maps)
-        low, high = -limit, limit
-    else:
-        finite = np.concatenate([m[np.isfinite(m)].ravel() for m in maps] + [np.zeros(0)])
-        low = vmin if vmin is not None else (float(finite.min()) if finite.size else 0.0)
-        high = vmax if vmax is not None else (float(finite.max()) if finite.size else 1.0)
-        high = high if high > low else low + 1.0
+        return limit, -limit, limit
+    finite = np.concatenate([m[np.isfinite(m)].ravel() for m in maps] + [np.zeros(0)])
+    low = vmin if vmin is not None else (float(finite.min()) if finite.size else 0.0)
+    high = vmax if vmax is not None else (float(finite.max()) if finite.size else 1.0)
+    return limit, low, (high if high > low else low + 1.0)
+
+
+def _tiles(maps: list, cols: int, titles, cell: int, title: str | None, gap: int, paint):
+    """The grid itself: `paint(map)` gives each tile's RGB, enlarged by a whole factor towards `cell`."""
+    from PIL import Image, ImageDraw
+
     h, w = maps[0].shape
     scale = max(1, round(cell / max(h, w)))
     tile_h, tile_w = h * scale, w * scale
@@ -177,9 +190,8 @@ def heatmap_grid(maps, cols: int = 8, titles: Sequence[str] | None = None, cmap:
     font = _font(11)
     label_h = 14 if titles else 0
     head_h = 22 if title else 0
-    width = cols * tile_w + (cols + 1) * gap
-    grid_h = rows * (tile_h + label_h) + (rows + 1) * gap
-    canvas = Image.new("RGB", (width, head_h + grid_h), BACKGROUND)
+    canvas = Image.new("RGB", (cols * tile_w + (cols + 1) * gap, head_h + rows * (tile_h + label_h)
+                               + (rows + 1) * gap), BACKGROUND)
     draw = ImageDraw.Draw(canvas)
     if title:
         draw.text((gap, 4), title, fill=TEXT, font=_font(14))
@@ -189,11 +201,8 @@ def heatmap_grid(maps, cols: int = 8, titles: Sequence[str] | None = None, cmap:
         y = head_h + gap + r * (tile_h + label_h + gap)
         if titles:
             draw.text((x, y), str(titles[i])[:24], fill=TEXT, font=font)
-        rgb = colorize(m, cmap, limit=limit, vmin=low, vmax=high)
-        canvas.paste(Image.fromarray(_upscale(rgb, scale)), (x, y + label_h))
-    if not colorbar:
-        return canvas
-    return stack_vertical([canvas, color_scale(width, cmap, low, high, font)], gap=0)
+        canvas.paste(Image.fromarray(_upscale(paint(m), scale)), (x, y + label_h))
+    return canvas
 
 
 def picture(rgb: np.ndarray, scale: int = 1, title: str | None = None):

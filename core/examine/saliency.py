@@ -9,6 +9,24 @@ from __future__ import annotations
 import numpy as np
 
 from core.errors import LabError
+from core.nets.inputs import forward, to_batch
+
+
+def _ends_in_softmax(layer) -> bool:
+    kind = type(layer).__name__
+    return kind == "Softmax" or (kind == "Activation" and layer.get_config().get("activation") == "softmax")
+
+
+def check_scores(model) -> None:
+    """Check that `model` ends in a Dense layer or a softmax, whose class scores can be read.
+
+    Raises:
+        LabError: one line naming the last layer.
+    """
+    last = model.layers[-1]
+    if type(last).__name__ != "Dense" and not _ends_in_softmax(last):
+        raise LabError(f"The last layer ({last.name}) is not a Dense or Softmax layer, so class scores "
+                       "before the softmax cannot be read.")
 
 
 def logits_model(model):
@@ -19,17 +37,13 @@ def logits_model(model):
     """
     import keras
 
+    from core.nets.network import linear_output
+
+    check_scores(model)
     last = model.layers[-1]
-    if type(last).__name__ == "Softmax":
+    if _ends_in_softmax(last):
         return keras.Model(model.inputs[0], last.input, name=f"{model.name}_logits")
-    if not isinstance(last, keras.layers.Dense):
-        raise LabError(f"The last layer ({last.name}) is not a Dense or Softmax layer, so class scores "
-                       "before the softmax cannot be read.")
-    config = {**last.get_config(), "activation": "linear", "name": f"{last.name}_logits"}
-    linear = keras.layers.Dense.from_config(config)
-    output = linear(last.input)
-    linear.set_weights(last.get_weights())
-    return keras.Model(model.inputs[0], output, name=f"{model.name}_logits")
+    return linear_output(model, last.name, "logits")
 
 
 def spatial_layer_names(model) -> list[str]:
@@ -63,13 +77,6 @@ def grad_cam_model(model, layer_name: str, logits=None):
                        name=f"{model.name}_gradcam_{layer_name}")
 
 
-def _batch(image: np.ndarray):
-    import tensorflow as tf
-
-    x = np.asarray(image, dtype=np.float32).reshape(1, 28, 28, 1)
-    return tf.convert_to_tensor(x)
-
-
 def _check_class(class_index: int, n: int) -> None:
     if not 0 <= class_index < n:
         raise LabError(f"Class {class_index} does not exist: this model has classes 0..{n - 1}.")
@@ -77,7 +84,7 @@ def _check_class(class_index: int, n: int) -> None:
 
 def probabilities(logits_net, image: np.ndarray) -> np.ndarray:
     """Softmax of the class scores for one image, (classes,) float64."""
-    z = np.asarray(logits_net(_batch(image), training=False), dtype=np.float64)[0]
+    z = forward(logits_net, image)[0].astype(np.float64)
     e = np.exp(z - z.max())
     return e / e.sum()
 
@@ -97,10 +104,10 @@ def gradient_saliency(logits_net, image: np.ndarray, class_index: int, samples: 
     """
     import tensorflow as tf
 
-    x = np.asarray(image, dtype=np.float32).reshape(1, 28, 28, 1)
+    x = to_batch(image)
     if samples > 0:
         rng = np.random.default_rng(seed)
-        x = x + rng.normal(0.0, noise, size=(samples, 28, 28, 1)).astype(np.float32)
+        x = x + rng.normal(0.0, noise, size=(samples,) + x.shape[1:]).astype(np.float32)
     x = tf.convert_to_tensor(x)
     with tf.GradientTape() as tape:
         tape.watch(x)
@@ -124,9 +131,8 @@ def grad_cam(cam_net, image: np.ndarray, class_index: int) -> tuple[np.ndarray, 
     import cv2
     import tensorflow as tf
 
-    x = _batch(image)
     with tf.GradientTape() as tape:
-        maps, scores = cam_net(x, training=False)
+        maps, scores = cam_net(to_batch(image), training=False)
         _check_class(class_index, int(scores.shape[-1]))
         score = scores[0, class_index]
     grads = tape.gradient(score, maps).numpy()[0]  # (h, w, C)

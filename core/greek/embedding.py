@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from core.errors import LabError
+from core.nets.inputs import forward
 
 EMBED_LAYER = "dense1"
 # (dx, dy, degrees): small shifts and rotations used for test-time augmentation.
@@ -41,15 +42,10 @@ def embedder(model, layer: str | None = None):
     return truncate(model, layer or embedding_layer(model))
 
 
-def _forward(cut_model, images: np.ndarray, batch_size: int = 256) -> np.ndarray:
-    x = np.asarray(images, dtype=np.float32).reshape(-1, 28, 28, 1)
-    out = [np.asarray(cut_model(x[i:i + batch_size], training=False)) for i in range(0, len(x), batch_size)]
-    return np.concatenate(out).reshape(len(x), -1).astype(np.float32) if out else np.zeros((0, 0), np.float32)
-
-
 def embed(cut_model, images: np.ndarray) -> np.ndarray:
     """Raw embeddings (N, D) of 28x28 images in [0, 1] (white ink on black)."""
-    return _forward(cut_model, images)
+    out = forward(cut_model, images)
+    return out.reshape(len(out), int(np.prod(out.shape[1:])))
 
 
 def shift_rotate(images: np.ndarray, dx: int, dy: int, degrees: float) -> np.ndarray:
@@ -108,24 +104,36 @@ def knn_features(features_model, images: np.ndarray, mode: str = DEFAULT_MODE,
     Returns:
         (N, D) float32.
     """
-    if mode not in FEATURE_MODES:
-        raise LabError(f"Unknown feature mode {mode!r}. Available modes are: {', '.join(FEATURE_MODES)}.")
+    return knn_features_by_mode(features_model, images, (mode,), batch_size)[mode]
+
+
+def knn_features_by_mode(features_model, images: np.ndarray, modes=tuple(FEATURE_MODES),
+                         batch_size: int = 256) -> dict[str, np.ndarray]:
+    """`knn_features` for several modes at once, from one forward pass per transform (see there).
+
+    Returns:
+        {mode: (N, D) float32} for each of `modes`.
+    """
+    unknown = [m for m in modes if m not in FEATURE_MODES]
+    if unknown:
+        raise LabError(f"Unknown feature mode {unknown[0]!r}. Available modes are: {', '.join(FEATURE_MODES)}.")
     images = np.asarray(images, dtype=np.float32).reshape(-1, 28, 28)
-    transforms = TTA_TRANSFORMS[:1] if mode == "raw" else TTA_TRANSFORMS
-    spatial_sum, emb_sum = 0.0, 0.0
+    transforms = TTA_TRANSFORMS[:1] if set(modes) == {"raw"} else TTA_TRANSFORMS
+    out, spatial_sum, emb_sum = {}, 0.0, 0.0
     for t in transforms:
-        x = (shift_rotate(images, *t) if t != (0, 0, 0) else images)[..., None]
-        parts = [features_model(x[i:i + batch_size], training=False) for i in range(0, len(x), batch_size)]
-        spatial = np.concatenate([np.asarray(p[0]).reshape(len(p[0]), -1) for p in parts])
-        emb = np.concatenate([np.asarray(p[1]) for p in parts])
-        if mode == "raw":
-            return emb.astype(np.float32)
+        spatial, emb = forward(features_model, shift_rotate(images, *t) if t != (0, 0, 0) else images,
+                               batch_size)
+        if t == (0, 0, 0):
+            out["raw"] = emb.astype(np.float32)
         emb_sum = emb_sum + _unit(emb)
         # signed square root damps the few very active pooled units (power normalisation)
+        spatial = spatial.reshape(len(spatial), -1)
         spatial_sum = spatial_sum + _unit(np.sign(spatial) * np.sqrt(np.abs(spatial)))
-    if mode == "embedding":
-        return _unit(emb_sum).astype(np.float32)
-    return (np.concatenate([_unit(spatial_sum), _unit(emb_sum)], axis=1) / np.sqrt(2.0)).astype(np.float32)
+    if len(transforms) > 1:
+        out["embedding"] = _unit(emb_sum).astype(np.float32)
+        out["combined"] = (np.concatenate([_unit(spatial_sum), _unit(emb_sum)], axis=1)
+                           / np.sqrt(2.0)).astype(np.float32)
+    return {m: out[m] for m in modes}
 
 
 def ssd_matrix(a: np.ndarray, b: np.ndarray | None = None) -> np.ndarray:

@@ -1,20 +1,21 @@
 """What the Greek page shows, computed without Streamlit: a set's embeddings, SSDs, KNN, queries.
 
 `analyze` embeds a `SymbolSet` once (raw 128-d embeddings for the SSD tables, KNN features for
-the neighbour search); `query` places a new letter among them; `save_letter` stores a user's
-letter in "my letters" under its label.
+the neighbour search); `knn_by_mode` measures leave-one-out KNN in every feature mode; `query`
+places a new letter among them; `save_letter` stores a user's letter in "my letters" under its label.
 """
 
 from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
-from core.greek.embedding import DEFAULT_MODE, embedding_layer, feature_model, knn_features, ssd_matrix
+from core.greek.embedding import (DEFAULT_MODE, FEATURE_MODES, embedding_layer, feature_model,
+                                  knn_features_by_mode, ssd_matrix)
 from core.errors import LabError
 from core.greek.symbols import SymbolSet
 
@@ -24,21 +25,59 @@ class Analysis:
     """A symbol set in a model's embedding space."""
 
     layer: str
-    raw: np.ndarray  # (N, 128) raw embeddings (SSD tables, heatmap)
-    features: np.ndarray  # (N, D) KNN features in `mode`
-    mode: str
+    by_mode: dict  # {mode: (N, D) KNN features} for every mode of FEATURE_MODES
+    mode: str  # the mode KNN uses
     ssd: np.ndarray  # (N, N) SSD of the raw embeddings
 
-    def knn_features_of(self, features_model, images: np.ndarray) -> np.ndarray:
-        return knn_features(features_model, images, self.mode)
+    @property
+    def raw(self) -> np.ndarray:
+        """(N, 128) raw embeddings (SSD tables, heatmap)."""
+        return self.by_mode["raw"]
+
+    @property
+    def features(self) -> np.ndarray:
+        """(N, D) KNN features in `mode`."""
+        return self.by_mode[self.mode]
+
+    def in_mode(self, mode: str) -> "Analysis":
+        """The same analysis with KNN in another mode (nothing is recomputed)."""
+        if mode not in self.by_mode:
+            raise LabError(f"Unknown feature mode {mode!r}. Available modes are: {', '.join(FEATURE_MODES)}.")
+        return replace(self, mode=mode)
+
+
+def check_model(model) -> None:
+    """Check that `model` can embed letters: 28x28 greyscale input and a hidden dense layer.
+
+    Raises:
+        LabError: one line saying what the model lacks.
+    """
+    from core.nets.inputs import check_image_model
+
+    check_image_model(model)
+    embedding_layer(model)
 
 
 def analyze(model, symbols: SymbolSet, mode: str = DEFAULT_MODE) -> Analysis:
-    """Embed every image of `symbols` (raw and KNN features) and compute the raw SSD matrix."""
-    fm = feature_model(model)
-    raw = knn_features(fm, symbols.images, "raw")
-    feats = raw if mode == "raw" else knn_features(fm, symbols.images, mode)
-    return Analysis(embedding_layer(model), raw, feats, mode, ssd_matrix(raw))
+    """Embed every image of `symbols` (KNN features in every mode) and compute the raw SSD matrix."""
+    by_mode = knn_features_by_mode(feature_model(model), symbols.images)
+    return Analysis(embedding_layer(model), by_mode, DEFAULT_MODE, ssd_matrix(by_mode["raw"])).in_mode(mode)
+
+
+def knn_by_mode(analysis: Analysis, symbols: SymbolSet, k: int = 1) -> list[dict]:
+    """Leave-one-out k-NN accuracy of the analysed set in every feature mode.
+
+    Returns:
+        One row per mode of `FEATURE_MODES`: {"mode", "distances", "correct", "total", "accuracy"}.
+    """
+    from core.greek.knn import leave_one_out
+
+    rows = []
+    for mode, description in FEATURE_MODES.items():
+        result = leave_one_out(analysis.by_mode[mode], symbols.labels, k, len(symbols.class_names))
+        rows.append({"mode": mode, "distances": description, "correct": result.correct,
+                     "total": len(symbols), "accuracy": result.accuracy})
+    return rows
 
 
 @dataclass
@@ -56,10 +95,9 @@ def query(model, analysis: Analysis, symbols: SymbolSet, image: np.ndarray, k: i
     """Place one 28x28 image among `symbols`: nearest neighbours by KNN features, with raw SSDs."""
     from core.greek.knn import classify
 
-    fm = feature_model(model)
     k = max(1, min(k, len(symbols)))
-    raw = knn_features(fm, image[None], "raw")
-    feats = raw if analysis.mode == "raw" else knn_features(fm, image[None], analysis.mode)
+    mine = knn_features_by_mode(feature_model(model), image[None], ("raw", analysis.mode))
+    raw, feats = mine["raw"], mine[analysis.mode]
     result = classify(analysis.features, symbols.labels, feats, k=k, num_classes=len(symbols.class_names))
     dist = ssd_matrix(feats, analysis.features)[0]
     raw_ssd = ssd_matrix(raw, analysis.raw)[0]
@@ -80,14 +118,17 @@ def safe_label(label: str) -> str:
 
 
 def save_letter(folder: str | Path, label: str, image: np.ndarray) -> Path:
-    """Save a user's letter image (any size, uint8 or [0, 1]) as `<folder>/<label>/<time>-<hash>.png`."""
+    """Save a user's letter as a greyscale `<folder>/<label>/<time>-<hash>.png`.
+
+    Args:
+        image: any size; grey, RGB or RGBA (a canvas drawing); uint8 or floats in [0, 1].
+    """
     from PIL import Image
 
     from core.files import atomic_write
+    from core.handwriting.imageio import to_grey
 
-    arr = np.asarray(image)
-    if arr.dtype != np.uint8:
-        arr = (np.clip(arr, 0, 1) * 255).round().astype(np.uint8)
+    arr = to_grey(image)
     target = Path(folder) / safe_label(label)
     target.mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha1(arr.tobytes()).hexdigest()[:8]

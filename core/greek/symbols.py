@@ -54,10 +54,6 @@ class SymbolSet:
         """{class name: number of images}."""
         return {c: int(np.sum(self.labels == i)) for i, c in enumerate(self.class_names)}
 
-    def first_of_each(self) -> list[int]:
-        """Index of the first image of every class (in class order)."""
-        return [int(np.flatnonzero(self.labels == i)[0]) for i in range(len(self.class_names))]
-
     def subset(self, indices) -> "SymbolSet":
         """The images at `indices`, keeping the full class list (so indices stay comparable)."""
         idx = np.asarray(indices, dtype=int)

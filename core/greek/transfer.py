@@ -8,7 +8,6 @@ new head with KNN in the embedding space on the same held-out images.
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import numpy as np
 
 from core.runs import rundir
 from core.errors import LabError
+from core.nets.inputs import forward, to_batch
 
 EVAL_FILE = "transfer_eval.json"
 
@@ -133,8 +133,8 @@ def run_transfer(run_dir: str | Path, reporter=None):
                                                         "train": train.names, "test": test.names})
     # Record what the new head's outputs mean where every page looks for it (before model.keras exists).
     rundir.write_config(run_dir, {**config, "class_names": list(train.class_names)})
-    result = train_loop(run_dir, model, train.images[..., None], keras.utils.to_categorical(train.labels, n),
-                        test.images[..., None], keras.utils.to_categorical(test.labels, n),
+    result = train_loop(run_dir, model, to_batch(train.images), keras.utils.to_categorical(train.labels, n),
+                        to_batch(test.images), keras.utils.to_categorical(test.labels, n),
                         epochs=int(config["epochs"]), batch_size=int(config["batch_size"]),
                         reporter=reporter, eval_batch_size=256)
     if result.epochs_done:
@@ -153,7 +153,7 @@ def compare_with_knn(transfer_model, base_model, train, test, k: int = 1, mode: 
     from core.greek.embedding import DEFAULT_MODE, feature_model, knn_features
     from core.greek.knn import classify
 
-    probs = np.asarray(transfer_model(test.images[..., None], training=False))
+    probs = forward(transfer_model, test.images)
     pred = probs.argmax(axis=1)
     fm = feature_model(base_model)
     mode = mode or DEFAULT_MODE
@@ -170,7 +170,4 @@ def compare_with_knn(transfer_model, base_model, train, test, k: int = 1, mode: 
 
 def read_comparison(run_dir: str | Path) -> dict | None:
     """The run's `transfer_eval.json`, or None before it exists."""
-    try:
-        return json.loads((Path(run_dir) / EVAL_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    return rundir.read_json(Path(run_dir) / EVAL_FILE)

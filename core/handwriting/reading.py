@@ -1,7 +1,7 @@
 """What a model reads in preprocessed 28x28 images: label, its class name, confidence, top 3.
 
-Prediction calls the model directly (`model(x, training=False)`), not `model.predict`, which
-costs about 40 ms of set-up per call: fast enough to re-read a drawing after every stroke.
+Prediction goes through `core.nets.inputs.forward` (compiled, batched): fast enough to re-read a
+drawing after every stroke.
 Readings are named with the model's own class names (`core.nets.kind`), so a Greek-letter head
 reads "beta", never "1".
 """
@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.errors import LabError
+from core.nets.inputs import forward
 
 DEFAULT_THRESHOLD = 0.90  # below this confidence a reading is shown as "unclear"
 
@@ -65,22 +66,9 @@ class Reading:
                 "probabilities": [round(float(p), 6) for p in self.probabilities]}
 
 
-def model_input(images) -> np.ndarray:
-    """(N, 28, 28, 1) float32 from one (28, 28) image or a stack of them, [0, 1] or uint8."""
-    x = np.asarray(images)
-    x = x.astype(np.float32) / 255.0 if x.dtype == np.uint8 else x.astype(np.float32)
-    if x.ndim == 2:
-        x = x[None]
-    if x.ndim == 3:
-        x = x[..., None]
-    return x
-
-
 def probabilities(model, images, batch_size: int = 512) -> np.ndarray:
-    """Softmax outputs (N, classes) of `model` on 28x28 images, calling the model directly."""
-    x = model_input(images)
-    out = [np.asarray(model(x[i:i + batch_size], training=False)) for i in range(0, len(x), batch_size)]
-    return np.concatenate(out) if out else np.zeros((0, int(model.outputs[0].shape[-1])), np.float32)
+    """Softmax outputs (N, classes) of `model` on 28x28 images ([0, 1] or uint8), one or a stack."""
+    return forward(model, images, batch_size)
 
 
 def read(model, images, class_names=None) -> list[Reading]:

@@ -1,7 +1,7 @@
 """Sheets: a photo of a page with several handwritten characters, segmented and read one by one.
 
 Segmentation works on the same lighting-corrected ink map as single characters
-(`core.handwriting.preprocess.ink_map`): connected components, minus page edges and specks, with the parts of
+(`core.handwriting.ink.ink_map`): connected components, minus page edges and specks, with the parts of
 one character (the detached bar of a 5, a broken stroke) merged, sorted in reading order.
 """
 
@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.handwriting.preprocess import NoInkFound, finish, ink_map, isolate
+from core.handwriting.ink import NoInkFound, ink_map
+from core.handwriting.preprocess import finish, isolate
 
 
 @dataclass

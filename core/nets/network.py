@@ -31,6 +31,59 @@ def compile_model(model, config: NetConfig) -> None:
     )
 
 
+class _Names:
+    """Counters for the numbered layer names of one model (`pool1..`, `dropout1..` in order)."""
+
+    def __init__(self):
+        self.pool = self.dropout = 0
+
+    def next_pool(self) -> str:
+        self.pool += 1
+        return f"pool{self.pool}"
+
+    def next_dropout(self) -> str:
+        self.dropout += 1
+        return f"dropout{self.dropout}"
+
+
+def _conv_block(x, block, i: int, names: _Names, reg):
+    """conv -> [bn -> act] -> [dropout if before pool] -> [pool] -> [act if after pool] -> [dropout]."""
+    from keras import layers
+
+    separate_act = block.activation_after_pool or block.batch_norm
+    x = layers.Conv2D(block.filters, block.kernel_size, strides=block.stride, padding=block.padding,
+                      activation=None if separate_act else block.activation,
+                      kernel_regularizer=reg, name=f"conv{i}")(x)
+    if block.batch_norm:
+        x = layers.BatchNormalization(name=f"bn{i}")(x)
+        if not block.activation_after_pool:
+            x = layers.Activation(block.activation, name=f"act{i}")(x)
+    if block.dropout and block.dropout_before_pool:
+        x = layers.Dropout(block.dropout, name=names.next_dropout())(x)
+    if block.pool_size > 1:
+        pool = layers.MaxPooling2D if block.pool_type == "max" else layers.AveragePooling2D
+        x = pool(block.pool_size, name=names.next_pool())(x)
+    if block.activation_after_pool:
+        x = layers.Activation(block.activation, name=f"act{i}")(x)
+    if block.dropout and not block.dropout_before_pool:
+        x = layers.Dropout(block.dropout, name=names.next_dropout())(x)
+    return x
+
+
+def _dense_head(x, config: NetConfig, names: _Names, reg):
+    """flatten (when spatial) -> hidden dense layers with their dropout -> the softmax `output`."""
+    from keras import layers
+
+    if len(x.shape) > 2:
+        x = layers.Flatten(name="flatten")(x)
+    for j, dense in enumerate(config.dense, start=1):
+        x = layers.Dense(dense.units, activation=dense.activation, kernel_regularizer=reg,
+                         name=f"dense{j}")(x)
+        if dense.dropout:
+            x = layers.Dropout(dense.dropout, name=names.next_dropout())(x)
+    return layers.Dense(config.num_classes, activation="softmax", name="output")(x)
+
+
 def build_model(config: NetConfig, compile: bool = True):
     """Build the functional model a config describes.
 
@@ -42,50 +95,15 @@ def build_model(config: NetConfig, compile: bool = True):
         An uncompiled or compiled `keras.Model` named after the config.
     """
     import keras
-    from keras import layers
 
     config.validate()
     reg = keras.regularizers.L2(config.l2) if config.l2 > 0 else None
     inputs = keras.Input(shape=tuple(config.input_shape), name="image")
+    names = _Names()
     x = inputs
-    n_pool = n_drop = 0
-
-    def dropout(x, rate):
-        nonlocal n_drop
-        n_drop += 1
-        return layers.Dropout(rate, name=f"dropout{n_drop}")(x)
-
     for i, block in enumerate(config.conv, start=1):
-        separate_act = block.activation_after_pool or block.batch_norm
-        x = layers.Conv2D(
-            block.filters, block.kernel_size, strides=block.stride, padding=block.padding,
-            activation=None if separate_act else block.activation,
-            kernel_regularizer=reg, name=f"conv{i}",
-        )(x)
-        if block.batch_norm:
-            x = layers.BatchNormalization(name=f"bn{i}")(x)
-            if not block.activation_after_pool:
-                x = layers.Activation(block.activation, name=f"act{i}")(x)
-        if block.dropout and block.dropout_before_pool:
-            x = dropout(x, block.dropout)
-        if block.pool_size > 1:
-            n_pool += 1
-            pool = layers.MaxPooling2D if block.pool_type == "max" else layers.AveragePooling2D
-            x = pool(block.pool_size, name=f"pool{n_pool}")(x)
-        if block.activation_after_pool:
-            x = layers.Activation(block.activation, name=f"act{i}")(x)
-        if block.dropout and not block.dropout_before_pool:
-            x = dropout(x, block.dropout)
-
-    if len(x.shape) > 2:
-        x = layers.Flatten(name="flatten")(x)
-    for j, dense in enumerate(config.dense, start=1):
-        x = layers.Dense(dense.units, activation=dense.activation, kernel_regularizer=reg,
-                         name=f"dense{j}")(x)
-        if dense.dropout:
-            x = dropout(x, dense.dropout)
-    outputs = layers.Dense(config.num_classes, activation="softmax", name="output")(x)
-    model = keras.Model(inputs, outputs, name=config.name.replace("-", "_") or "model")
+        x = _conv_block(x, block, i, names, reg)
+    model = keras.Model(inputs, _dense_head(x, config, names, reg), name=config.name.replace("-", "_") or "model")
     if compile:
         compile_model(model, config)
     return model
@@ -121,6 +139,30 @@ def truncate(model, layer_name: str):
         raise LabError(f"The model has no layer {layer_name!r}. Its layers are: {', '.join(names)}.")
     return keras.Model(model.inputs[0], model.get_layer(layer_name).output,
                        name=f"{model.name}_to_{layer_name}")
+
+
+def linear_output(model, layer_name: str, suffix: str):
+    """A model from the input to layer `layer_name`'s output *without* its built-in activation.
+
+    The layer is applied once more as a linear copy with the same weights, so the original model is not
+    changed; a layer whose activation is already linear is used as it is.
+
+    Args:
+        model: a functional Keras model.
+        layer_name: a layer with an `activation` (Conv2D, Dense).
+        suffix: names the copy (`<layer>_<suffix>`) and the new model.
+    """
+    import keras
+
+    layer = model.get_layer(layer_name)
+    name = f"{model.name}_{layer_name}_{suffix}"
+    if layer.get_config().get("activation", "linear") == "linear":
+        return keras.Model(model.inputs[0], layer.output, name=name)
+    linear = type(layer).from_config({**layer.get_config(), "activation": "linear",
+                                      "name": f"{layer_name}_{suffix}"})
+    output = linear(layer.input)
+    linear.set_weights(layer.get_weights())
+    return keras.Model(model.inputs[0], output, name=name)
 
 
 def forward_flops(model) -> int:

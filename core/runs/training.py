@@ -16,8 +16,10 @@ import numpy as np
 
 from core.runs import rundir
 from core.nets.config import NetConfig
-from core.data.datasets import class_names_of, load_dataset, to_model_input
+from core.data.datasets import class_names_of, load_dataset
+from core.nets.inputs import to_batch
 from core.examine.histograms import save_epoch_histograms
+from core.runs.tensorboard import EventLog
 
 PROGRESS_INTERVAL_S = 0.5
 
@@ -132,6 +134,8 @@ def train_loop(run_dir: Path, model, x_train, y_train, x_test, y_test, *, epochs
         kernel, bias = conv.get_weights()[:2] if conv.use_bias else (conv.get_weights()[0], None)
         rundir.save_epoch_filters(run_dir, 0, kernel, bias if bias is not None else np.zeros(kernel.shape[-1]))
     save_epoch_histograms(run_dir, 0, model)
+    board = EventLog(run_dir)  # TensorBoard events beside the run's own files
+    board.write_epoch(0, model)
     batches = int(np.ceil(len(x_train) / batch_size))
     rows = []
     for epoch in range(1, epochs + 1):
@@ -160,6 +164,7 @@ def train_loop(run_dir: Path, model, x_train, y_train, x_test, y_test, *, epochs
             "time": time.time(),
         }
         _save_epoch(run_dir, epoch, snapshot, conv, model, row)
+        board.write_epoch(epoch, model, row)
         rundir.write_status(run_dir, epochs_done=epoch)
         rows.append(row)
     return LoopResult(epochs, False, rows)
@@ -192,8 +197,8 @@ def load_training_data(config: dict):
     if config.get("test_subset"):
         x_test, y_test = x_test[: int(config["test_subset"])], y_test[: int(config["test_subset"])]
     n = data.num_classes
-    return (to_model_input(x_train), keras.utils.to_categorical(y_train, n),
-            to_model_input(x_test), keras.utils.to_categorical(y_test, n))
+    return (to_batch(x_train), keras.utils.to_categorical(y_train, n),
+            to_batch(x_test), keras.utils.to_categorical(y_test, n))
 
 
 def run_training(run_dir: Path, reporter=None) -> LoopResult:

@@ -113,3 +113,31 @@ def test_transfer_learning_runs_in_the_background_and_is_compared_with_knn(tmp_p
     assert "**finished**, epoch 5/5" in _text(at)
     rows = next(f for f in _frames(at) if "transfer" in f.columns)
     assert len(rows) == 12 and set(rows.columns) >= {"label", "transfer", "knn"}
+
+
+def test_an_active_transfer_run_is_re_attached_after_a_reload(tmp_path, monkeypatch):
+    import os
+    import socket
+
+    from core.greek.transfer import make_transfer_config
+    from core.runs import rundir
+
+    monkeypatch.setenv("LAB_RUNS_DIR", str(tmp_path / "runs"))
+    run = rundir.new_run_dir(tmp_path / "runs", "symbols-greek-transfer")
+    rundir.write_config(run, make_transfer_config("base.keras", "assets/greek", epochs=7))
+    # a live worker on this host (this process), as a transfer run started before the reload
+    rundir.write_status(run, state="running", pid=os.getpid(), host=socket.gethostname(), started=time.time())
+    at = _greek_page()  # a new session: nothing in session state, as after pressing F5
+    assert f"Transfer run `{run.name}`: **running**, epoch 0/7" in _text(at)
+    assert at.query_params["transfer"] == run.name  # the URL keeps it for the next reload
+    assert at.button(key="greek_stop")
+
+
+def test_knn_notes_are_measured_for_the_active_model_and_the_reference_is_labelled():
+    at = _greek_page()
+    modes = next(f for f in _frames(at) if "distances" in f.columns)
+    assert len(modes) == 3 and list(modes["correct"]) == ["36/36"] * 3  # the default set, every mode
+    assert "On this set, with the active model, leave-one-out 1-NN" in _text(at)
+    assert "with the **shipped default model** (not the active one)" in _text(at)
+    at.slider(key="greek_k").set_value(3).run()
+    assert "leave-one-out 3-NN" in _text(at) and not at.exception

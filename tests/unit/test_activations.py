@@ -94,3 +94,23 @@ def test_dataset_for_run_reads_the_runs_config(tmp_path):
 def test_summary_counts_dead_units():
     s = acts.summary(np.array([[0.0, 2.0], [0.0, 4.0]]))
     assert s == {"shape": "2x2", "zeros": 0.5, "mean": 1.5, "max": 4.0}
+
+
+def test_the_draw_pages_digit_is_named_by_where_it_came_from(mnist):
+    image = mnist.x_test[5].astype(np.float32) / 255.0
+    titles = [acts.choose_input(mnist, "drawn", drawn={"image": image, "source": s}).title
+              for s in ("canvas", "upload: photo.jpg", "camera")]
+    assert titles == ["your drawing (canvas)", "your upload (photo.jpg)", "your camera photo"]
+
+
+def test_typed_example_numbers(mnist):
+    assert acts.parse_indices("0, 1; 2,") == [0, 1, 2]
+    with pytest.raises(LabError, match="separated by commas"):
+        acts.parse_indices("0, one")
+
+
+def test_class_names_follow_the_models_outputs(default_model, mnist):
+    assert acts.class_names(default_model, mnist) == [str(i) for i in range(10)]
+    five = build_model(config.NetConfig(name="five", num_classes=5, conv=[config.ConvBlock(2, 3)]), compile=False)
+    assert acts.class_names(five, mnist) == [f"class {i}" for i in range(5)]
+    acts.check_model(five)

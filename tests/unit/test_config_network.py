@@ -77,10 +77,10 @@ def test_pytorch_tutorial_preset_layers():
 
 
 def test_truncation_by_name_on_a_loaded_model(default_model, mnist):
-    from core.data.datasets import to_model_input
+    from core.nets.inputs import to_batch
 
     cut = truncate(default_model, "dense1")
-    features = np.asarray(cut(to_model_input(mnist.x_train[:1]), training=False))
+    features = np.asarray(cut(to_batch(mnist.x_train[:1]), training=False))
     assert features.shape == (1, 128)
     assert np.all(features >= 0)  # after relu
     with pytest.raises(LabError, match="conv1, conv2"):

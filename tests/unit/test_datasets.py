@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from core.data.datasets import load_dataset, read_npz, to_model_input
+from core.data.datasets import load_dataset, read_npz
 from core.errors import DatasetUnavailable
 
 
@@ -76,7 +76,12 @@ def test_invalid_files_are_refused(tmp_path, bad):
         read_npz("mnist", path)
 
 
-def test_model_input_scaling(mnist):
-    x = to_model_input(mnist.x_train[:3])
-    assert x.shape == (3, 28, 28, 1) and x.dtype == np.float32
-    assert 0.0 == x.min() and x.max() == 1.0
+def test_offline_and_input_shape(monkeypatch):
+    from core.data.datasets import DATASETS, input_shape, offline
+
+    for value, expected in (("1", True), ("TRUE", True), (" yes", True), ("0", False), ("", False)):
+        monkeypatch.setenv("LAB_OFFLINE", value)
+        assert offline() is expected, value
+    assert [input_shape(name) for name in DATASETS] == [(28, 28, 1)] * len(DATASETS)
+    with pytest.raises(DatasetUnavailable, match="Available datasets are"):
+        input_shape("cifar")

@@ -43,7 +43,7 @@ def test_ssd_matrix_is_symmetric_with_zero_diagonal_and_matches_numpy(default_mo
 
 def test_ssd_table_is_sorted_and_starts_with_itself_at_zero(default_model, greek):
     e = embed(embedder(default_model), greek.images)
-    first_beta = greek.first_of_each()[1]
+    first_beta = int(np.flatnonzero(greek.labels == 1)[0])
     rows = ssd_table(e, first_beta, greek.labels, greek.names, greek.class_names)
     assert len(rows) == len(greek)
     assert rows[0] == {"index": first_beta, "ssd": 0.0, "label": 1, "class": "beta",
@@ -70,3 +70,12 @@ def test_a_model_without_a_hidden_dense_layer_is_refused():
     net = NetConfig(name="conv-only", conv=[ConvBlock(filters=4, pool_size=2)])
     with pytest.raises(LabError, match="no hidden dense layer"):
         embedding_layer(build_model(net, compile=False))
+
+
+def test_all_modes_at_once_equal_each_mode_alone(default_model, greek):
+    from core.greek.embedding import knn_features_by_mode
+
+    fm = feature_model(default_model)
+    together = knn_features_by_mode(fm, greek.images[:9])
+    for mode, features in together.items():
+        np.testing.assert_array_equal(features, knn_features(fm, greek.images[:9], mode))

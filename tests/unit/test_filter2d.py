@@ -110,3 +110,19 @@ def test_pre_activation_model_leaves_the_original_model_unchanged(default_model,
 def test_unknown_layer_is_a_clear_error(default_model, images):
     with pytest.raises(LabError, match="conv1, conv2"):
         compare(default_model, images[0], "dense1")
+
+
+def test_the_verdict_passes_within_the_tolerance_and_fails_a_flipped_kernel(default_model, images):
+    from dataclasses import replace
+
+    from core.examine.filter2d import TOLERANCE
+
+    comp = compare(default_model, images[0], "conv1")
+    assert comp.agrees and comp.verdict().startswith("filter2D and the network agree")
+    kernel, bias = layer_filters(default_model, "conv1")
+    flipped = correlate_layer(images[0], kernel[::-1, ::-1], bias, comp.info)
+    wrong = replace(comp, filter2d_pre=flipped)
+    assert wrong.max_abs_diff_pre > 100 * TOLERANCE and not wrong.agrees
+    assert "differ by up to" in wrong.verdict()
+    no_bias = replace(comp, filter2d_pre=comp.filter2d_pre - bias)
+    assert not no_bias.agrees

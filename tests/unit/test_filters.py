@@ -8,13 +8,12 @@ import pytest
 from core.nets import config
 from core.errors import LabError
 from core.examine.filters import (conv_info, conv_layer_names, filter_maps, filter_stats, filter_table,
-                          filters_csv, first_conv_name, layer_filters)
+                          filters_csv, layer_filters)
 from core.nets.network import build_model
 
 
 def test_default_model_has_32_first_layer_filters_of_3x3(default_model):
     assert conv_layer_names(default_model) == ["conv1", "conv2"]
-    assert first_conv_name(default_model) == "conv1"
     kernel, bias = layer_filters(default_model, "conv1")
     assert kernel.shape == (3, 3, 1, 32) and bias.shape == (32,)
     np.testing.assert_array_equal(kernel, default_model.get_layer("conv1").get_weights()[0])
@@ -65,8 +64,8 @@ def test_not_a_conv_layer_or_no_conv_at_all_is_a_clear_error(default_model):
         layer_filters(default_model, "pool1")
     dense_only = build_model(config.NetConfig(name="dense", dense=[config.DenseLayer(16)]), compile=False)
     assert conv_layer_names(dense_only) == []
-    with pytest.raises(LabError, match="no convolution"):
-        first_conv_name(dense_only)
+    with pytest.raises(LabError, match="convolution layers are: none"):
+        layer_filters(dense_only, "dense1")
 
 
 def test_epoch_grids_share_one_scale_and_animate(tmp_path):

@@ -14,7 +14,7 @@ def tiny_run(tmp_path_factory, mnist):
     import keras
 
     from core.nets.config import ConvBlock, DenseLayer, NetConfig
-    from core.data.datasets import to_model_input
+    from core.nets.inputs import to_batch
     from core.nets.network import build_model
     from core.runs.training import train_loop
 
@@ -23,8 +23,8 @@ def tiny_run(tmp_path_factory, mnist):
     model = build_model(net)
     run_dir = tmp_path_factory.mktemp("run")
     y = keras.utils.to_categorical
-    train_loop(run_dir, model, to_model_input(mnist.x_train[:512]), y(mnist.y_train[:512], 10),
-               to_model_input(mnist.x_test[:128]), y(mnist.y_test[:128], 10), epochs=2, batch_size=64)
+    train_loop(run_dir, model, to_batch(mnist.x_train[:512]), y(mnist.y_train[:512], 10),
+               to_batch(mnist.x_test[:128]), y(mnist.y_test[:128], 10), epochs=2, batch_size=64)
     return run_dir, model
 
 
