@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.data.datasets import DATASETS, TITLES, class_names_of, to_model_input
+from core.data.datasets import DATASETS, TITLES, class_names_of
 from core.errors import LabError
 from core.nets.kind import LETTERS, MNIST_SHAPE, ModelKind
 from core.nets.inputs import forward
