@@ -1,18 +1,40 @@
 """The active model: one per browser session, shown and switched in the sidebar, used by every page.
 
-The choice is mirrored in the URL (`?model=...`) so that reloading the tab keeps it.
+`set_active` is the one way to change it (the sidebar, every "make active" button, an upload). The
+choice lives in the session, is written into the URL on every page (`?model=<key>`, so a reload or a
+copied link keeps it) and into a cookie (so a new tab of the same browser starts with it). A model
+that has gone (a deleted run) falls back to the default with a notice.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from urllib.parse import unquote
 
 import streamlit as st
 
 from app.catalog import models
-from core.nets.catalog import ModelEntry, default_entry
+from core.errors import LabError
+from core.nets.catalog import ModelEntry, default_entry, find_entry
 
 KEY = "active_model_path"
+WIDGET = "sidebar_model_choice"
+COOKIE = "lab_model"
+_COOKIE_WRITTEN = "active_model_cookie"
+_NOTICE = "active_model_notice"
+_TOAST = "active_model_toast"
+
+
+def cookie(name: str) -> str | None:
+    """The browser's cookie `name` as sent when this tab opened (decoded), or None."""
+    value = st.context.cookies.get(name)
+    return unquote(value) if isinstance(value, str) and value else None  # AppTest has no real cookies
+
+
+def _wanted() -> str | None:
+    """What this tab asked for: its session's choice, else the URL's, else the browser's cookie."""
+    return st.session_state.get(KEY) or st.query_params.get("model") or cookie(COOKIE)
 
 
 def active_entry(entries: list[ModelEntry] | None = None) -> ModelEntry:
@@ -20,14 +42,16 @@ def active_entry(entries: list[ModelEntry] | None = None) -> ModelEntry:
 
     `entries` defaults to this script run's catalog listing (`app.catalog.models`).
     """
-    entries = {e.path: e for e in (models() if entries is None else entries)}
-    path = st.session_state.get(KEY) or st.query_params.get("model")
-    if path in entries:
-        st.session_state[KEY] = path
-        return entries[path]
-    if path and path not in entries:
-        st.session_state.pop(KEY, None)
-    return default_entry()
+    entries = models() if entries is None else entries
+    wanted = _wanted()
+    entry = find_entry(entries, wanted)
+    if entry is None:
+        if wanted and wanted not in ("default", default_entry().path):
+            name = Path(wanted).parent.name if wanted.endswith("model.keras") else wanted
+            st.session_state[_NOTICE] = f"The model `{name}` is no longer in the lab: using the default model."
+        entry = find_entry(entries, "default") or default_entry()
+    st.session_state[KEY] = entry.path
+    return entry
 
 
 def active_path() -> str:
@@ -35,32 +59,94 @@ def active_path() -> str:
     return active_entry().path
 
 
-def set_active(path: str | Path) -> None:
-    """Make the model at `path` active for this session (and in the URL)."""
+def set_active(path: str | Path, label: str | None = None) -> None:
+    """Make the model at `path` (a file path or catalog key) active for this session.
+
+    The sidebar picks it up on the next run (it must, to keep its own selectbox in step): call
+    `st.rerun()` after this unless it runs in a widget callback.
+    """
     st.session_state[KEY] = str(path)
-    st.query_params["model"] = str(path)
-    # The sidebar's selectbox keeps its own widget state, which would switch straight back on the next
-    # run; dropping it makes the sidebar show the new choice.
-    st.session_state.pop("sidebar_model_choice", None)
+    st.session_state.pop(_NOTICE, None)
+    if label:
+        st.session_state[_TOAST] = f"{label} is now the active model."
+
+
+def activate_button(label: str, path: str | Path, key: str, toast: str | None = None, **kwargs) -> None:
+    """A button that makes `path` the active model (then reruns the whole app), or a note if it already is."""
+    if str(path) == st.session_state.get(KEY):
+        st.success(f"{toast or 'This model'} is the active model.", icon=":material/check_circle:")
+        return
+    if st.button(label, key=key, icon=":material/check_circle:", **kwargs):
+        set_active(path, toast)
+        st.rerun()
+
+
+def use_default_instead(reason: str, key: str) -> None:
+    """Say in one line why this page cannot use the active model, offer the default, and end the page run."""
+    st.warning(reason, icon=":material/block:")
+    if Path(st.session_state.get(KEY, "")) != Path(default_entry().path):
+        if st.button("Use the default model", key=key, icon=":material/restart_alt:"):
+            set_active(default_entry().path, "The default model")
+            st.rerun()
+    st.stop()
+
+
+def check_or_offer_default(check, entry: ModelEntry, key: str) -> None:
+    """Run `check(entry.model_kind)`; on a `LabError`, `use_default_instead` with its message."""
+    try:
+        check(entry.model_kind)
+    except LabError as exc:
+        use_default_instead(str(exc), key)
+
+
+def _write_cookie(entry: ModelEntry) -> None:
+    """Remember the choice in the browser (a new tab reads it), once per change."""
+    written = st.session_state.get(_COOKIE_WRITTEN)
+    if written is None:  # first run of this tab: what the browser sent
+        written = cookie(COOKIE) or ""
+    st.session_state[_COOKIE_WRITTEN] = entry.key
+    if written == entry.key:
+        return
+    value = json.dumps(entry.key)  # a JS string literal; the key holds only [A-Za-z0-9._/-]
+    st.html(f"<script>document.cookie = '{COOKIE}=' + encodeURIComponent({value}) + "
+            "'; path=/; max-age=31536000; SameSite=Lax';</script>", unsafe_allow_javascript=True)
+
+
+def _sync(entry: ModelEntry) -> None:
+    """Keep the URL, the cookie and the sidebar's selectbox in step with the active model."""
+    if st.query_params.get("model") != entry.key:
+        st.query_params["model"] = entry.key
+    if st.session_state.get(WIDGET) != entry.path:
+        st.session_state[WIDGET] = entry.path  # before the selectbox exists in this run: allowed
+
+
+def _on_pick() -> None:
+    set_active(st.session_state[WIDGET])
 
 
 def sidebar() -> None:
     """The sidebar block that always shows the active model and lets the user switch it."""
     entries = models()
     current = active_entry(entries)
-    paths = [e.path for e in entries]
+    _sync(current)
     labels = {e.path: e.label for e in entries}
     with st.sidebar:
         st.markdown("**Active model**")
-        choice = st.selectbox(
-            "Active model", paths, index=paths.index(current.path) if current.path in paths else 0,
-            format_func=lambda p: labels.get(p, p), key="sidebar_model_choice",
-            label_visibility="collapsed",
+        st.selectbox(
+            "Active model", list(labels), format_func=lambda p: labels.get(p, p), key=WIDGET,
+            label_visibility="collapsed", on_change=_on_pick,
             help="Every page uses this model. Finished runs, sweep trials and uploaded models appear here.",
         )
-        if choice != current.path:
-            set_active(choice)
-            st.rerun()
+        # The selectbox cuts long names: the caption shows the whole name and what the model reads.
+        st.caption(f"**{current.label}** · {current.model_kind.describe()}")
+        if current.model_kind.notice:
+            st.caption(current.model_kind.notice)
         if not Path(current.path).is_file():
             st.warning("The default model file is missing: train one on the Train page.")
-        st.caption(f"`{Path(current.path).parent.name}/{Path(current.path).name}` ({current.source})")
+        notice = st.session_state.pop(_NOTICE, None)
+        if notice:
+            st.warning(notice, icon=":material/info:")
+        _write_cookie(current)
+    toast = st.session_state.pop(_TOAST, None)
+    if toast:
+        st.toast(toast, icon=":material/check_circle:")

@@ -16,7 +16,7 @@ from app.run_attach import attach, attached_run
 from core.errors import LabError
 from core.paths import workspace_dir
 from core.runs import rundir
-from core.runs.plots import progress_view
+from core.runs.plots import TEST_COLOR, TRAIN_COLOR, progress_view
 
 RUN_KEY = "greek_run"
 URL_KEY = "transfer"
@@ -40,7 +40,8 @@ def run_chart(run_dir: Path, status: dict) -> None:
     if metrics:
         frame = pd.DataFrame(metrics).set_index("epoch")[["train_accuracy", "test_accuracy"]]
         frame.columns = ["training letters", "held-out letters"]
-        st.line_chart(frame, height=240, x_label="epoch", y_label="accuracy")
+        st.line_chart(frame, height=240, x_label="epoch", y_label="accuracy",
+                      color=[TRAIN_COLOR, TEST_COLOR])  # the Train page's colours, not two blues
     if state == "failed":
         st.error(status.get("error") or "The run failed.")
     if state not in rundir.ACTIVE_STATES:  # the comparison is written just before the final state

@@ -33,8 +33,11 @@ def _unfreeze() -> None:
 
 
 @st.fragment
-def live_tab(model, threshold: float, snapshot_ui: Callable[[bytes], None]) -> None:
-    """The Live tab; `snapshot_ui(jpeg)` shows a frozen frame the way the Camera tab shows a snapshot."""
+def live_tab(model, threshold: float, snapshot_ui: Callable[[bytes], None], class_names=None) -> None:
+    """The Live tab; `snapshot_ui(jpeg)` shows a frozen frame the way the Camera tab shows a snapshot.
+
+    `class_names` are the model's, so a letter model's verdict names the letter.
+    """
     frozen = st.session_state.get(FROZEN)
     if frozen is not None:
         st.button("Back to live", key="draw_live_resume", on_click=_unfreeze, icon=":material/videocam:")
@@ -52,7 +55,7 @@ def live_tab(model, threshold: float, snapshot_ui: Callable[[bytes], None]) -> N
     if frame is None:
         seen.info("Waiting for the first frame...", icon=":material/hourglass_top:")
     else:
-        live = read_frame(model, frame.jpeg, threshold)
+        live = read_frame(model, frame.jpeg, threshold, class_names)
         seen.image(live.frame, caption="The frame, with the box that was cropped", width="stretch")
         with result:
             verdict_ui(live, threshold)
@@ -75,4 +78,4 @@ def verdict_ui(live: LiveReading, threshold: float) -> None:
         st.caption(live.message)
         return
     st.image(png_bytes(live.prepared.image, 4), caption="What the network sees (28x28)")
-    st.markdown("Top 3: " + " · ".join(f"**{c}** {p:.1%}" for c, p in live.reading.top(3)))
+    st.markdown("Top 3: " + " · ".join(f"**{c}** {p:.1%}" for c, p in live.reading.top_named(3)))

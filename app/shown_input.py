@@ -35,11 +35,19 @@ class ShownInput:
     network_png: bytes
     probabilities: np.ndarray
 
-    @property
-    def reading(self):
-        from core.handwriting.reading import Reading
 
-        return Reading(self.probabilities)
+@dataclass(frozen=True)
+class NotShown:
+    """Why an input shows no reading.
+
+    Attributes:
+        message: what to tell the user.
+        bad_file: True when the bytes are not a usable image (an error); False when the image is fine
+            but holds nothing to read (no ink found).
+    """
+
+    message: str
+    bad_file: bool
 
 
 def _decoded(data: bytes, kind: str) -> np.ndarray:
@@ -61,19 +69,19 @@ def _shown(data: bytes, kind: str, model_path: str, model_mtime: float):
     try:
         raw = _decoded(data, kind)
     except LabError as exc:
-        return None, f"error:{exc}"
+        return NotShown(str(exc), bad_file=True)
     try:
         result = preprocess(raw)
     except NoInkFound as exc:
-        return None, str(exc)
+        return NotShown(str(exc), bad_file=False)
     steps = tuple((title, png_bytes(img, max(1, 112 // max(img.shape[:2])), FAST_PNG))
                   for title, img in result.steps)
     probs = probabilities(load_model(model_path), result.image)[0]
     return ShownInput(result.image.astype(np.float32), steps,
-                      png_bytes(result.image, NETWORK_SCALE, FAST_PNG), probs), None
+                      png_bytes(result.image, NETWORK_SCALE, FAST_PNG), probs)
 
 
-def shown_input(data: bytes, kind: str, model_path: str) -> tuple[ShownInput | None, str | None]:
+def shown_input(data: bytes, kind: str, model_path: str) -> ShownInput | NotShown:
     """`data` (a file's or the canvas's PNG bytes) preprocessed and read by the model at `model_path`.
 
     Args:
@@ -82,7 +90,6 @@ def shown_input(data: bytes, kind: str, model_path: str) -> tuple[ShownInput | N
         model_path: the model that reads it (part of the cache key, with its modification time).
 
     Returns:
-        (ShownInput, None), or (None, message): the message starts with "error:" for files that are
-        not usable images; otherwise it says why nothing was read (no ink found).
+        The `ShownInput`, or `NotShown` saying why there is nothing to read.
     """
     return _shown(data, kind, model_path, mtime(model_path))

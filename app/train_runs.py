@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from app.active_model import set_active
+from app.active_model import activate_button, set_active
 from core.runs import rundir
 from core.nets.catalog import save_upload
 from core.errors import LabError
@@ -16,13 +16,36 @@ from core.runs.table import run_label, table_rows
 CONFIRM_KEY = "train_confirm_delete"
 
 
+POLL_S = 2.0
+
+
+def _any_active(summaries: list[dict]) -> bool:
+    return any(s["state"] in rundir.ACTIVE_STATES for s in summaries)
+
+
 def runs_section(open_run) -> None:
     """All runs as a table, then actions on the one picked below it.
+
+    While any run is queued or running - also one this page does not watch, started in another tab
+    or on the Greek page - the section polls itself, so no state is left saying "(running)" after
+    the run ended; the rerun after the last one ends turns polling off.
 
     Args:
         open_run: callable(run_dir) that shows a run's charts at the top of the page.
     """
-    summaries = rundir.list_runs(runs_dir())
+    active = _any_active(rundir.list_runs(runs_dir()))
+
+    @st.fragment(run_every=POLL_S if active else None)
+    def _live():
+        summaries = rundir.list_runs(runs_dir())
+        if active and not _any_active(summaries):
+            st.rerun()  # the whole page: the sidebar lists the new model, polling stops
+        _runs_body(summaries, open_run)
+
+    _live()
+
+
+def _runs_body(summaries: list[dict], open_run) -> None:
     if not summaries:
         st.info("No runs yet: configure a network above and press **Start training**.")
         return
@@ -39,10 +62,9 @@ def runs_section(open_run) -> None:
     cols = st.columns(4)
     if cols[0].button("Open charts", key="train_open_run", icon=":material/show_chart:"):
         open_run(run_dir)
-    if cols[1].button("Make active model", key="train_activate_run", disabled=not model.is_file(),
-                      icon=":material/check_circle:"):
-        set_active(model)
-        st.rerun()
+    with cols[1]:
+        activate_button("Make active model", model, "train_activate_run", toast=f"Run {run_dir.name}",
+                        disabled=not model.is_file())
     if model.is_file():
         cols[2].download_button("Download .keras", model.read_bytes(), file_name=f"{run_dir.name}.keras",
                                 mime="application/zip", key="train_download_run", icon=":material/download:")
@@ -87,16 +109,20 @@ def upload_section() -> None:
     uploaded = st.file_uploader("Upload a .keras model", type=None, key="train_upload",
                                 help="A Keras 3 model saved with model.save('name.keras'): 28x28x1 input, "
                                      "softmax output, standard layers only (no Lambda code).")
+    names = st.text_input("Class names (optional)", key="train_upload_names",
+                          placeholder="e.g. alpha, beta, gamma - one per output, in order",
+                          help="Without names a 10-output model is read as digits 0-9, others as class 0..n-1.")
     if uploaded is None:
         return
     done = st.session_state.setdefault("train_uploads_done", {})
     if uploaded.file_id not in done:
         try:
-            path = save_upload(uploaded.name, uploaded.getvalue())
+            path = save_upload(uploaded.name, uploaded.getvalue(), names.split(",") if names.strip() else None)
         except LabError as exc:
             done[uploaded.file_id] = ("error", f"{uploaded.name} was not added: {exc}")
         else:
             set_active(path)
             done[uploaded.file_id] = ("ok", upload_message(uploaded.name, path))
+            st.rerun()  # the sidebar, drawn before this, shows the new model
     kind, message = done[uploaded.file_id]
     (st.success if kind == "ok" else st.error)(message)

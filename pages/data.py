@@ -37,9 +37,10 @@ st.subheader(f"The first two {split} examples")
 idx, images, labels = examples(data, split, 0, 2)
 cols = st.columns(4)
 for col, i, image, label in zip(cols, idx, images, labels):
-    col.image(png_bytes(image, scale=8), caption=f"{split} #{i}: label {label} ({data.class_names[label]})",
-              width=224)
-    col.markdown(f"**Label: {data.class_names[label]}**")
+    name = data.class_names[label]
+    col.image(png_bytes(image, scale=8), width=224,
+              caption=f"{split} #{i}" + ("" if name == str(label) else f", class {label}"))
+    col.markdown(f"**Label: {name}**")
 
 st.subheader("More examples")
 c1, c2 = st.columns(2)

@@ -8,19 +8,21 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from app.active_model import active_path
+from app.active_model import active_entry, check_or_offer_default
 from app.canvas import canvas_with_controls
 from app.live import live_tab
 from app.resources import load_model
-from app.shown_input import ShownInput, shown_input
+from app.shown_input import NotShown, ShownInput, shown_input
 from app.widgets import png_bytes
 from core.handwriting import user_set
 from core.errors import LabError
 from core.handwriting.imageio import decode_image
-from core.handwriting.reading import DEFAULT_THRESHOLD, Reading, read
+from core.handwriting.reading import (DEFAULT_THRESHOLD, Reading, check_readable, follow_reading, read,
+                                      saved_label_choices, what_it_reads)
 from core.handwriting.sheets import annotate, segment
 
 MAX_UPLOADS = 24
+KIND_KEY = "draw_model_kind"  # the active model's kind, set by main() for the fragment's reruns
 
 
 @st.cache_data(max_entries=8, show_spinner="Finding the digits on the sheet...")
@@ -33,10 +35,20 @@ def segmented(data: bytes):
         return str(exc)
 
 
+def names() -> tuple:
+    """The active model's class names: readings say "beta" for a letter model, never "1"."""
+    return st.session_state[KIND_KEY].class_names
+
+
 def model_or_stop():
-    """The active model, or an error box and the end of the page run."""
+    """(the active model, its file) when it can read handwriting, or a one-line reason and the end of the
+    page run."""
+    entry = active_entry()
+    check_or_offer_default(check_readable, entry, "draw_use_default")
+    st.session_state[KIND_KEY] = entry.model_kind
+    st.caption(what_it_reads(entry.model_kind))
     try:
-        return load_model(active_path())
+        return load_model(entry.path), entry.path
     except LabError as exc:
         st.error(f"{exc} Choose another model in the sidebar or train one on the Train page.")
         st.stop()
@@ -60,34 +72,37 @@ def steps_ui(steps) -> None:
 
 
 def reading_ui(reading: Reading, threshold: float, key: str) -> None:
-    """Prediction, top 3, 'unclear' flag and the probabilities as a bar chart."""
-    top = reading.top(3)
+    """Prediction, top 3, 'unclear' flag and the probabilities as a bar chart, in the model's class names."""
     if reading.unclear(threshold):
-        st.warning(f"Unclear: best guess **{reading.label}** at {reading.confidence:.1%} "
+        st.warning(f"Unclear: best guess **{reading.name}** at {reading.confidence:.1%} "
                    f"(below the {threshold:.0%} threshold)", icon=":material/help:")
     else:
-        st.success(f"Prediction: **{reading.label}** ({reading.confidence:.1%})", icon=":material/check:")
-    st.markdown("Top 3: " + " · ".join(f"**{c}** {p:.1%}" for c, p in top))
-    st.vega_lite_chart(probability_chart(reading.probabilities), height=180, width="stretch")
+        st.success(f"Prediction: **{reading.name}** ({reading.confidence:.1%})", icon=":material/check:")
+    st.markdown("Top 3: " + " · ".join(f"**{c}** {p:.1%}" for c, p in reading.top_named(3)))
+    st.vega_lite_chart(probability_chart(reading), height=180, width="stretch")
 
 
-def probability_chart(probabilities: np.ndarray) -> dict:
-    """A Vega-Lite bar chart of the probabilities, values inline.
+def probability_chart(reading: Reading) -> dict:
+    """A Vega-Lite bar chart of the probabilities per class name, values inline.
 
     A plain spec, not `st.bar_chart`: that builds and schema-validates an Altair chart on every
     stroke, the costliest element of a reading.
     """
-    values = [{"digit": str(i), "probability": float(p)} for i, p in enumerate(probabilities)]
+    values = [{"class": str(c), "probability": float(p)} for c, p in zip(reading.class_names, reading.probabilities)]
     return {"data": {"values": values}, "mark": {"type": "bar"},
-            "encoding": {"x": {"field": "digit", "type": "ordinal", "sort": None, "axis": {"labelAngle": 0}},
+            "encoding": {"x": {"field": "class", "type": "ordinal", "sort": None, "axis": {"labelAngle": 0}},
                          "y": {"field": "probability", "type": "quantitative"}}}
 
 
 def save_ui(image: np.ndarray, reading: Reading, source: str, key: str) -> None:
     """Label the digit and save it into 'My handwriting set'."""
+    if saved_label_choices(st.session_state[KIND_KEY]) is None:
+        st.caption("Your handwriting set keeps digits: make a digit model active to save drawings to it.")
+        return
+    follow_reading(st.session_state, f"{key}_label", reading)
     with st.form(f"{key}_save", border=False):
         left, right = st.columns([1, 1], vertical_alignment="bottom")
-        label = left.selectbox("True label", list(range(10)), index=reading.label, key=f"{key}_label")
+        label = left.selectbox("True label", list(range(10)), key=f"{key}_label")
         if right.form_submit_button("Save to my set", icon=":material/save:"):
             try:
                 saved = user_set.save_digit(image, int(label), source)
@@ -98,17 +113,15 @@ def save_ui(image: np.ndarray, reading: Reading, source: str, key: str) -> None:
                 st.rerun()  # the whole page, so the set tab shows the new digit
 
 
-def input_ui(prepared_input: tuple[ShownInput | None, str | None], source: str, threshold: float,
-             key: str, steps_area=None) -> None:
+def input_ui(shown: ShownInput | NotShown, source: str, threshold: float, key: str, steps_area=None) -> None:
     """Everything shown for one input: steps (in `steps_area` if given), the final 28x28, the reading."""
-    shown, message = prepared_input
-    if message and message.startswith("error:"):
-        st.error(message.removeprefix("error:"))
+    if isinstance(shown, NotShown):
+        if shown.bad_file:
+            st.error(shown.message)
+        else:
+            st.info(shown.message, icon=":material/ink_eraser:")
         return
-    if message:
-        st.info(message, icon=":material/ink_eraser:")
-        return
-    reading = shown.reading
+    reading = Reading(shown.probabilities, names())
     remember(shown.image, source)
     with steps_area if steps_area is not None else st.container():
         st.markdown("**Preprocessing, step by step**")
@@ -124,6 +137,7 @@ def input_ui(prepared_input: tuple[ShownInput | None, str | None], source: str, 
 def canvas_tab(model_path: str, threshold: float) -> None:
     """The canvas and its reading; a fragment, so a stroke reruns only this part of the page."""
     st.caption("Draw one digit with the mouse; the reading updates after every stroke.")
+    st.space(32)  # the canvas's toolbar pops up 2.65rem above it on hover: keep the caption clear
     left, right = st.columns([1, 2])
     with left:
         png = canvas_with_controls("draw_canvas")
@@ -172,19 +186,22 @@ def sheet_tab(model, threshold: float) -> None:
         st.error(found)
         return
     raw, characters = found
-    readings = read(model, [c.image for c in characters])
-    labels = [f"{r.label}?" if r.unclear(threshold) else str(r.label) for r in readings]
+    readings = read(model, [c.image for c in characters], names())
+    labels = [f"{r.name}?" if r.unclear(threshold) else r.name for r in readings]
     st.image(annotate(raw, [c.box for c in characters], labels),
              caption=f"{len(characters)} digits found, in reading order", width="stretch")
-    st.markdown("Read as: **" + " ".join(str(r.label) for r in readings) + "**")
+    st.markdown("Read as: **" + " ".join(r.name for r in readings) + "**")
     per_row = 8
     for start in range(0, len(characters), per_row):
         cols = st.columns(per_row)
         for col, c, r, n in zip(cols, characters[start:], readings[start:], range(start + 1, 10**6)):
-            col.image(png_bytes(c.image, 3), caption=f"#{n}: {r.label} ({r.confidence:.0%})")
+            col.image(png_bytes(c.image, 3), caption=f"#{n}: {r.name} ({r.confidence:.0%})")
 
 
 def set_tab(model) -> None:
+    if saved_label_choices(st.session_state[KIND_KEY]) is None:
+        st.info("Your handwriting set holds digits; the active model does not read digits.")
+        return
     score = user_set.score(model)
     if not score.count:
         st.info("Your set is empty: save drawn or uploaded digits with **Save to my set**.")
@@ -223,8 +240,7 @@ def remove_ui(score) -> None:
 
 def main() -> None:
     st.title("Your handwriting")
-    model = model_or_stop()
-    model_path = active_path()
+    model, model_path = model_or_stop()
     threshold = st.sidebar.slider("Unclear below confidence", 0.5, 0.99, DEFAULT_THRESHOLD, 0.01,
                                   key="draw_threshold", format="%.2f",
                                   help="Readings less confident than this are flagged as unclear.")
@@ -237,7 +253,7 @@ def main() -> None:
         camera_tab(model_path, threshold)
     with tabs[3]:
         live_tab(model, threshold, lambda jpeg: input_ui(shown_input(jpeg, "file", model_path), "live camera",
-                                                         threshold, "draw_live_in"))
+                                                         threshold, "draw_live_in"), names())
     with tabs[4]:
         sheet_tab(model, threshold)
     with tabs[5]:

@@ -1,4 +1,8 @@
-"""Evaluate: the active model on a test set - accuracy, the first 10 outputs, confusions, weights."""
+"""Evaluate: the active model on its own test set - accuracy, the first 10 outputs, confusions, weights.
+
+A digit or Fashion-MNIST model is measured on a 10-class test split, a Greek-letter head on the
+held-out letters of its transfer run; a model that fits none says so in one line.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +11,33 @@ from pathlib import Path
 
 import streamlit as st
 
-from app.active_model import active_entry
+from app.active_model import active_entry, check_or_offer_default
 from app.resources import dataset, load_model
 from app.widgets import guarded, png_bytes
-from core.runs import rundir
-from core.data.datasets import TITLES
-from core.examine.eval_views import caption, cell_from_points, confusion_figure, first_table, gallery, most_confused
+from core.examine.eval_views import (caption, cell_from_points, confusion_figure, first_table, gallery,
+                                     most_confused, output_column)
+from core.examine.evaluate import LETTERS, check_evaluable, run_config_of, title_of_test_set, fitting_test_sets
 
-TEST_SETS = ("mnist", "fashion_mnist")
+
+@st.cache_data(max_entries=8, show_spinner="Reading the letters this head was trained on...")
+def _letters(config_json: str, folders_mtime: float):
+    import json
+
+    from core.examine.evaluate import load_test_set
+
+    return load_test_set(LETTERS, json.loads(config_json))
+
+
+def test_set(model_path: str, name: str):
+    """The test set `name` for the model at `model_path` (cached). Raises `LabError`."""
+    if name != LETTERS:
+        return dataset(name)
+    import json
+
+    config = run_config_of(model_path) or {}
+    folders = [Path(p) for p in (config.get("train_dir"), config.get("test_dir")) if p]
+    stamp = max((os.path.getmtime(p) for p in folders if p.exists()), default=0.0)
+    return _letters(json.dumps(config, sort_keys=True), stamp)
 
 
 @st.cache_data(max_entries=8, show_spinner="Evaluating the model on the test set...")
@@ -22,7 +45,7 @@ def evaluation(path: str, mtime: float, dataset_name: str):
     """Predictions of the model file on a test set (cached per file version and dataset)."""
     from core.examine.evaluate import evaluate_on
 
-    return evaluate_on(load_model(path), dataset(dataset_name))
+    return evaluate_on(load_model(path), test_set(path, dataset_name))
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -32,33 +55,36 @@ def epoch_histograms(run_dir: str, newest: float) -> dict:
     return load_epoch_histograms(Path(run_dir))
 
 
-def default_test_set(entry) -> str:
-    """The dataset the model was trained on, when its run directory says so."""
-    config = rundir.read_json(Path(entry.run_dir) / "config.json", {}) if entry.run_dir else {}
-    name = (config or {}).get("dataset", "mnist")
-    return name if name in TEST_SETS else "mnist"
-
-
 def first_ten(ev, data) -> None:
-    st.markdown("The network's 10 outputs for the first 10 test images, its prediction (the largest "
+    n = len(data.class_names)
+    st.markdown(f"The network's {n} outputs for the first 10 test images, its prediction (the largest "
                 "output) and the true label.")
     rows = first_table(ev, data.class_names)
-    st.dataframe(rows, hide_index=True, width="stretch", key="evaluate_first10",
-                 column_config={str(k): st.column_config.NumberColumn(str(k), format="%.2f") for k in range(10)})
     images = [png_bytes(data.x_test[r["image"]], scale=3) for r in rows]
-    st.image(images, caption=[f"#{r['image']}: pred {r['predicted']}, true {r['true']}" for r in rows], width=84)
+    for row in rows:  # a bold mark reads better than the table's pale read-only checkbox
+        row["correct"] = "yes" if row["correct"] else "NO"
+    columns = [output_column(data.class_names, k) for k in range(n)]
+    st.dataframe(rows, hide_index=True, width="stretch", key="evaluate_first10",
+                 column_config={c: st.column_config.NumberColumn(c, format="%.2f") for c in columns})
+    names = data.class_names
+    st.image(images, width=84,
+             caption=[f"#{r['image']}: pred {names[r['predicted']]}, true {names[r['true']]}" for r in rows])
 
 
 def confusion(ev, data) -> None:
     matrix = ev.confusion()
-    # A click on the chart arrives as the chart's widget state; copy it into the two pickers.
-    state = st.session_state.get("evaluate_confusion") or {}
+    # A click arrives as the chart's widget state; copy it into the two pickers, then mount a fresh
+    # chart (a new key) so that the next click - on the same cell too - is a new selection.
+    version = st.session_state.get("evaluate_confusion_version", 0)
+    state = st.session_state.get(f"evaluate_confusion_{version}") or {}
     points = (state.get("selection") or {}).get("points", []) if hasattr(state, "get") else []
     cell = cell_from_points(points)
-    if cell is not None and cell != st.session_state.get("evaluate_last_click"):
-        st.session_state["evaluate_last_click"] = cell
+    if cell is not None and max(cell) < matrix.shape[0]:
         st.session_state["evaluate_true"], st.session_state["evaluate_pred"] = cell
-    if "evaluate_true" not in st.session_state:
+        version += 1
+        st.session_state["evaluate_confusion_version"] = version
+    if st.session_state.get("evaluate_true", matrix.shape[0]) >= matrix.shape[0] or \
+            st.session_state.get("evaluate_pred", matrix.shape[0]) >= matrix.shape[0]:
         st.session_state["evaluate_true"], st.session_state["evaluate_pred"] = most_confused(matrix)
     chart, detail = st.columns([3, 2], gap="large")
     classes = list(range(len(data.class_names)))
@@ -75,7 +101,7 @@ def confusion(ev, data) -> None:
                      caption=[f"#{i} {c:.0%}" for i, c in zip(idx[:40], conf[:40])], width=64)
     with chart:
         st.caption("Click a cell (or use the pickers) to see the images behind it.")
-        st.plotly_chart(confusion_figure(matrix, data.class_names, (true, pred)), key="evaluate_confusion",
+        st.plotly_chart(confusion_figure(matrix, data.class_names, (true, pred)), key=f"evaluate_confusion_{version}",
                         on_select="rerun", selection_mode="points", config={"displayModeBar": False})
 
 
@@ -122,16 +148,24 @@ def weights(model, entry) -> None:
 
 st.title("Evaluate")
 entry = active_entry()
-st.caption(f"Active model: **{entry.label}** (switch it in the sidebar).")
+kind = entry.model_kind
+st.caption(f"Active model: **{entry.label}**, a {kind.describe()} (switch it in the sidebar).")
+check_or_offer_default(check_evaluable, entry, "evaluate_use_default")
 model = guarded(load_model, entry.path)
-name = st.selectbox("Test set", TEST_SETS, format_func=TITLES.get, index=TEST_SETS.index(default_test_set(entry)), key="evaluate_dataset")
-data = guarded(dataset, name)
-ev = evaluation(entry.path, os.path.getmtime(entry.path), name)
+names = fitting_test_sets(kind)
+if st.session_state.get("evaluate_dataset") not in names:
+    st.session_state.pop("evaluate_dataset", None)  # chosen for another model: start on this one's own
+name = st.selectbox("Test set", names, format_func=title_of_test_set, key="evaluate_dataset",
+                    help="The data the model can be measured on; the one it was trained on comes first.")
+data = guarded(test_set, entry.path, name)
+ev = guarded(evaluation, entry.path, os.path.getmtime(entry.path), name)
+if name == LETTERS:
+    st.caption(f"{len(ev.labels)} held-out letters the head was not trained on, from `{data.source}`.")
 c1, c2, c3 = st.columns(3)
 c1.metric("Test accuracy", f"{ev.accuracy:.2%}")
 c2.metric("Test loss", f"{ev.loss:.4f}")
 c3.metric("Misclassified", f"{int((ev.predicted != ev.labels).sum())} / {len(ev.labels)}")
-tabs = st.tabs(["First 10 test digits", "Confusion matrix", "Misclassified", "Weights and biases"])
+tabs = st.tabs(["First 10 test images", "Confusion matrix", "Misclassified", "Weights and biases"])
 with tabs[0]:
     first_ten(ev, data)
 with tabs[1]:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from app.active_model import active_path, set_active
+from app.active_model import activate_button
 from app.widgets import stop_with_error
 from core.errors import LabError
 from core.paths import ASSETS_DIR
@@ -22,6 +22,11 @@ from core.sweep.strategies import STRATEGIES
 
 EXAMPLE = ASSETS_DIR / "sweeps" / "assignment_space.json"
 POLL_S = 2.0
+
+
+def _readable(params: dict) -> dict:
+    """Parameters as people read them: 0.00038514381964677077 becomes 0.000385 (3 significant digits)."""
+    return {k: float(f"{v:.3g}") if isinstance(v, float) else v for k, v in params.items()}
 
 
 def new_sweep_ui() -> None:
@@ -133,7 +138,7 @@ def progress_ui(name: str) -> None:
 
 def results_table_ui(rows: list[dict], dims: list[str]) -> pd.DataFrame:
     """A filterable table (sortable by clicking a column)."""
-    frame = pd.DataFrame([{"trial": r["number"], "state": r["state"], **r["params"],
+    frame = pd.DataFrame([{"trial": r["number"], "state": r["state"], **_readable(r["params"]),
                            "test accuracy": r["test_accuracy"], "train accuracy": r["train_accuracy"],
                            "test loss": r["test_loss"], "seconds": r["seconds"], "parameters": r["param_count"],
                            "error": r["error"]} for r in rows])
@@ -194,21 +199,19 @@ def best_and_models_ui(rows: list[dict]) -> None:
         st.markdown(f"**Best trial: {best['number']}**, test accuracy {best['test_accuracy']:.2%} in "
                     f"{best['seconds'] or 0:.1f} s of training{size}")
         config = (read_json(Path(best["run_dir"]) / "config.json", {}) or {}) if best["has_model"] else {}
-        st.json({"params": best["params"], "network": config.get("net", {})}, expanded=False)
+        st.json({"params": _readable(best["params"]), "network": config.get("net", {})}, expanded=False)
     with_model = [r for r in rows if r["has_model"]]
     if not with_model:
         st.info("No trial has a saved model yet.")
         return
-    with_model.sort(key=lambda r: -(r["test_accuracy"] or 0))
+    # The best trial first, so the picker opens on the trial named above it.
+    with_model.sort(key=lambda r: (not best or r["number"] != best["number"], -(r["test_accuracy"] or 0)))
     labels = {r["number"]: f"trial {r['number']} - {r['test_accuracy'] or 0:.2%} - "
-              + ", ".join(f"{k}={v}" for k, v in r["params"].items()) for r in with_model}
+              + ", ".join(f"{k}={v}" for k, v in _readable(r["params"]).items()) for r in with_model}
     number = st.selectbox("Trial", list(labels), format_func=labels.get, key="experiments_trial")
     model_path = str(Path(next(r["run_dir"] for r in with_model if r["number"] == number)) / "model.keras")
-    if model_path == active_path():
-        st.success(f"Trial {number} is the active model.")
-    elif st.button("Make this trial the active model", key="experiments_make_active"):
-        set_active(model_path)
-        st.rerun()
+    activate_button("Make this trial the active model", model_path, "experiments_make_active",
+                    toast=f"Trial {number}")
 
 
 st.title("Experiments")

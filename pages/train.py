@@ -6,8 +6,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from app import run_attach
-from app.active_model import set_active
+from app import run_attach, train_form
+from app.active_model import activate_button
 from app.jobs import watch_run
 from app.train_runs import runs_section, upload_section
 from core.runs import jobs, rundir
@@ -52,7 +52,9 @@ def run_view(run_dir: Path, status: dict) -> None:
     if state == "failed":
         st.error(f"The run failed: {status.get('error') or 'no reason recorded'}")
     epochs = config.get("epochs")
-    st.plotly_chart(metrics_figure(metrics, epochs), key="train_live_chart")
+    figure = metrics_figure(metrics, epochs)
+    figure.update_layout(margin={"t": 64})  # room above the subplot titles for the chart's toolbar
+    st.plotly_chart(figure, key="train_live_chart")
     if metrics:
         last = metrics[-1]
         st.caption(f"Epoch {last['epoch']}/{epochs}: train accuracy {last['train_accuracy']:.2%}, "
@@ -64,9 +66,8 @@ def run_view(run_dir: Path, status: dict) -> None:
             jobs.stop_run(run_dir)
             st.info("Stopping after the current batch...")
     elif (run_dir / "model.keras").is_file():
-        if st.button("Make this run the active model", key="train_make_active_current"):
-            set_active(run_dir / "model.keras")
-            st.rerun(scope="app")
+        activate_button("Make this run the active model", run_dir / "model.keras", "train_make_active_current",
+                        toast=f"Run {run_dir.name}")
 
 
 # ---- the form ---------------------------------------------------------------------------------
@@ -174,7 +175,9 @@ if current is not None:
     with st.container(border=True):
         watch_run(current, run_view, key="train_watch")
 st.subheader("New run")
+train_form.restore()  # the user's last settings, also after a reload
 new_run_form()
+train_form.remember()
 st.subheader("Runs")
 runs_section(open_run=lambda run_dir: (attach(run_dir), st.rerun()))
 if st.session_state.pop("train_deleted", None):

@@ -66,6 +66,12 @@ def _check_name(name: str) -> None:
         )
 
 
+def class_names_of(name: str) -> list[str]:
+    """The class names of dataset `name` without loading it (e.g. "0".."9" for MNIST)."""
+    _check_name(name)
+    return list(_SPECS[name][2])
+
+
 def keras_cache_dir() -> Path:
     """The folder where Keras keeps downloaded datasets."""
     return Path(os.environ.get("KERAS_HOME") or Path.home() / ".keras") / "datasets"

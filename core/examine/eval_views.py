@@ -8,20 +8,26 @@ from core.examine.evaluate import Evaluation
 
 
 def first_table(evaluation: Evaluation, class_names: list[str], n: int = 10) -> list[dict]:
-    """One row per first-`n` test image: its 10 outputs (2 decimals), predicted index, true label.
+    """One row per first-`n` test image: its outputs (2 decimals), predicted index, true label.
 
-    Output columns are named by class index ("0".."9"); `predicted` and `true` are indices, and
+    Output columns are named by class ("0".."9" for digits, "alpha".. for letters); `predicted` and
+    `true` are indices (with their names beside them unless the names are the indices), and
     `correct` says whether they agree.
     """
     rows = []
     for r in evaluation.first(n):
         row = {"image": r["index"]}
-        row.update({str(k): v for k, v in enumerate(r["outputs"])})
+        row.update({output_column(class_names, k): v for k, v in enumerate(r["outputs"])})
         row.update({"predicted": r["predicted"], "true": r["label"], "correct": r["predicted"] == r["label"]})
         if class_names and class_names[0] != "0":
             row["predicted name"], row["true name"] = class_names[r["predicted"]], class_names[r["label"]]
         rows.append(row)
     return rows
+
+
+def output_column(class_names: list[str], k: int) -> str:
+    """The first-10 table's column for output `k`: its class name (the index when unnamed)."""
+    return str(class_names[k]) if k < len(class_names) else str(k)
 
 
 def confusion_figure(matrix: np.ndarray, class_names: list[str], selected: tuple[int, int] | None = None):
@@ -53,8 +59,10 @@ def confusion_figure(matrix: np.ndarray, class_names: list[str], selected: tuple
         t, p = selected
         fig.add_shape(type="rect", x0=p - 0.5, x1=p + 0.5, y0=t - 0.5, y1=t + 0.5,
                       line={"color": "#d62728", "width": 3})
-    fig.update_xaxes(title_text="predicted", side="top", type="category")
-    fig.update_yaxes(title_text="true label", autorange="reversed", type="category")
+    # Categories stay the class indices (clicks report them); the ticks show the class names.
+    ticks = {"tickvals": labels, "ticktext": [str(class_names[i]) for i in range(k)]}
+    fig.update_xaxes(title_text="predicted", side="top", type="category", **ticks)
+    fig.update_yaxes(title_text="true label", autorange="reversed", type="category", **ticks)
     fig.update_layout(height=480, margin={"l": 10, "r": 10, "t": 50, "b": 10}, clickmode="event+select",
                       dragmode=False)
     return fig

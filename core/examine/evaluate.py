@@ -1,15 +1,104 @@
-"""Evaluating a classifier on a dataset: accuracy, loss, the first 10 outputs, confusions."""
+"""Evaluating a classifier on its own data: accuracy, loss, the first 10 outputs, confusions.
+
+A digit or Fashion-MNIST model is measured on a 10-class test split; a Greek-letter head on the
+letters it was trained on (their held-out part). A model that does not fit the data asked for is
+refused with one line (`ModelDataMismatch`), never an IndexError.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
-from core.data.datasets import Dataset
+from core.data.datasets import DATASETS, TITLES, class_names_of
+from core.errors import LabError
+from core.nets.kind import LETTERS, MNIST_SHAPE, ModelKind
 from core.nets.inputs import forward
 
 EPSILON = 1e-7  # Keras' clipping in categorical cross-entropy
+
+
+class ModelDataMismatch(LabError):
+    """The model's outputs or input do not match the test set asked for."""
+
+
+@dataclass(frozen=True)
+class LabelledImages:
+    """Labelled test images: uint8 (N, 28, 28) white ink on black, labels indexing `class_names`."""
+
+    name: str
+    title: str
+    x_test: np.ndarray
+    y_test: np.ndarray
+    class_names: list
+    source: str
+
+
+def title_of_test_set(name: str) -> str:
+    """'MNIST digits', 'Fashion-MNIST', or 'its Greek letters (held out)'."""
+    return "its Greek letters (held out)" if name == LETTERS else TITLES.get(name, name)
+
+
+def fitting_test_sets(kind: ModelKind) -> list[str]:
+    """The test sets a model of `kind` can be measured on, the one it was trained on first."""
+    if not kind.is_classifier:
+        return []
+    if kind.reads_letters:
+        return [LETTERS]
+    fits = [d for d in DATASETS
+            if len(class_names_of(d)) == kind.num_classes and kind.input_shape in (None, MNIST_SHAPE)]
+    return sorted(fits, key=lambda d: d != kind.dataset)
+
+
+def check_fits(kind: ModelKind, name: str) -> None:
+    """Raise `ModelDataMismatch` (one line saying why) unless `kind` can be measured on `name`."""
+    if not kind.is_classifier:
+        why = f" ({kind.notice.rstrip('.')})" if kind.notice else ""
+        raise ModelDataMismatch(f"This is a {kind.describe()}{why}, so it cannot be evaluated.")
+    if name in fitting_test_sets(kind):
+        return
+    own = ", ".join(title_of_test_set(d) for d in fitting_test_sets(kind)) or "no test set the lab has"
+    size = "its letters" if name == LETTERS else f"{len(class_names_of(name))} classes"
+    raise ModelDataMismatch(f"This model is a {kind.describe()}; it cannot be measured on "
+                            f"{title_of_test_set(name)} ({size}). It fits: {own}.")
+
+
+def check_evaluable(kind: ModelKind) -> None:
+    """Raise `ModelDataMismatch` (one line) when no test set the lab has fits a model of `kind`."""
+    if not fitting_test_sets(kind):
+        check_fits(kind, "mnist")
+
+
+def load_test_set(name: str, run_config: dict | None = None) -> LabelledImages:
+    """The test split of `name`; for LETTERS, the held-out letters of the transfer run `run_config`.
+
+    Raises:
+        LabError: the dataset or the run's letter folders are not available.
+    """
+    if name != LETTERS:
+        from core.data.datasets import load_dataset
+
+        data = load_dataset(name)
+        return LabelledImages(name, TITLES[name], data.x_test, data.y_test, list(data.class_names), data.source)
+    if not run_config or run_config.get("kind") != "transfer":
+        raise ModelDataMismatch("Only a transfer run's head has letters of its own to be measured on.")
+    from core.greek.transfer import load_transfer_data
+
+    _, test = load_transfer_data(run_config)
+    images = np.round(np.clip(test.images, 0, 1) * 255).astype(np.uint8)
+    where = run_config.get("test_dir") or f"{run_config.get('train_dir')} (held-out share)"
+    return LabelledImages(LETTERS, title_of_test_set(LETTERS), images, test.labels.astype(np.uint8),
+                   list(test.class_names), str(where))
+
+
+def run_config_of(model_path: str | Path) -> dict | None:
+    """The `config.json` beside a run's `model.keras`, or None."""
+    from core.runs.rundir import read_json
+
+    path = Path(model_path)
+    return read_json(path.parent / "config.json") if path.name == "model.keras" else None
 
 
 @dataclass
@@ -73,19 +162,31 @@ def predict_probabilities(model, images: np.ndarray, batch_size: int = 1000) -> 
     return forward(model, images, batch_size)
 
 
-def evaluate_on(model, data: Dataset, limit: int | None = None) -> Evaluation:
-    """Evaluate `model` on the test split of `data` (the first `limit` examples if given)."""
+def evaluate_on(model, data, limit: int | None = None) -> Evaluation:
+    """Evaluate `model` on the test split of `data` (a `Dataset` or `LabelledImages`; the first `limit` if given).
+
+    Raises:
+        ModelDataMismatch: the model's outputs are not one per class of `data`.
+    """
+    outputs = int(model.outputs[0].shape[-1])
+    if outputs != len(data.class_names):
+        raise ModelDataMismatch(f"The model has {outputs} outputs but {getattr(data, 'title', data.name)} "
+                                f"has {len(data.class_names)} classes: it was not trained on this data.")
     x, y = data.x_test, data.y_test
     if limit:
         x, y = x[:limit], y[:limit]
     return Evaluation(predict_probabilities(model, x), y.astype(np.int64))
 
 
-def report(evaluation: Evaluation, n_first: int = 10) -> dict:
-    """The JSON report of `python -m core evaluate`."""
+def report(evaluation: Evaluation, class_names: list[str] | None = None, n_first: int = 10) -> dict:
+    """The JSON report of `python -m core evaluate` (with class names for the predictions when given)."""
+    names = list(class_names) if class_names else [str(i) for i in range(evaluation.probabilities.shape[1])]
     return {
         "test_accuracy": evaluation.accuracy,
         "test_loss": evaluation.loss,
         "examples": int(len(evaluation.labels)),
-        "first_10": [{k: r[k] for k in ("outputs", "predicted", "label")} for r in evaluation.first(n_first)],
+        "class_names": names,
+        "first_10": [{"outputs": r["outputs"], "predicted": r["predicted"], "label": r["label"],
+                      "predicted_name": names[r["predicted"]], "label_name": names[r["label"]]}
+                     for r in evaluation.first(n_first)],
     }

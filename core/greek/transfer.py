@@ -131,6 +131,8 @@ def run_transfer(run_dir: str | Path, reporter=None):
     n = len(train.class_names)
     rundir.write_json_atomic(run_dir / "classes.json", {"classes": train.class_names,
                                                         "train": train.names, "test": test.names})
+    # Record what the new head's outputs mean where every page looks for it (before model.keras exists).
+    rundir.write_config(run_dir, {**config, "class_names": list(train.class_names)})
     result = train_loop(run_dir, model, to_batch(train.images), keras.utils.to_categorical(train.labels, n),
                         to_batch(test.images), keras.utils.to_categorical(test.labels, n),
                         epochs=int(config["epochs"]), batch_size=int(config["batch_size"]),

@@ -38,13 +38,15 @@ class LiveReading:
     message: str = ""
 
 
-def read_frame(model, data: bytes, threshold: float = DEFAULT_THRESHOLD) -> LiveReading:
+def read_frame(model, data: bytes, threshold: float = DEFAULT_THRESHOLD, class_names=None) -> LiveReading:
     """Read one camera frame (image file bytes, e.g. a JPEG) with `model`.
 
     Args:
         model: Keras model taking (N, 28, 28, 1) images.
         data: the encoded frame.
         threshold: least confidence for the digit to be shown. Defaults to 0.90.
+        class_names: the model's class names, so a letter model's verdict is "beta". Defaults to None
+            (the class index).
 
     Returns:
         `LiveReading`; its verdict is "unsure" below `threshold`, for a blank frame or a damaged one.
@@ -57,8 +59,8 @@ def read_frame(model, data: bytes, threshold: float = DEFAULT_THRESHOLD) -> Live
         prepared = preprocess(frame)
     except NoInkFound as exc:
         return LiveReading(_rgb(frame), UNSURE, message=str(exc))
-    reading = read(model, prepared.image)[0]
-    verdict = UNSURE if reading.unclear(threshold) else str(reading.label)
+    reading = read(model, prepared.image, class_names)[0]
+    verdict = UNSURE if reading.unclear(threshold) else reading.name
     boxed = annotate(frame, [prepared.box], [verdict])
     return LiveReading(boxed, verdict, prepared, reading)
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from core.runs import rundir
 from core.nets.config import NetConfig
-from core.data.datasets import load_dataset
+from core.data.datasets import class_names_of, load_dataset
 from core.nets.inputs import to_batch
 from core.examine.histograms import save_epoch_histograms
 from core.runs.tensorboard import EventLog
@@ -42,6 +42,7 @@ def make_train_config(net: NetConfig, dataset: str = "mnist", train_subset: int 
         "kind": kind,
         "net": net.to_dict(),
         "dataset": dataset,
+        "class_names": class_names_of(dataset),  # what the model's outputs mean, for every page
         "train_subset": train_subset,
         "test_subset": test_subset,
         "epochs": net.epochs,

@@ -81,7 +81,18 @@ def test_a_trial_becomes_the_active_model(finished_study):
     assert path.endswith(f"sweeps/{finished_study}/runs/trial-{number:04d}/model.keras")
     assert any(f"Trial {number} is the active model" in s.value for s in at.success)
     assert at.selectbox(key="sidebar_model_choice").value == path  # the sidebar follows
-    assert at.query_params["model"] == [path] or at.query_params["model"] == path
+    key = f"sweep/{finished_study}/trial-{number:04d}"
+    assert at.query_params["model"] in ([key], key)  # the URL carries the catalog key
+    assert f"{finished_study} / trial-{number:04d}" in at.sidebar.caption[0].value  # not "sweep sweep-..."
+    at.switch_page("../pages/data.py").run()
+    assert at.session_state["active_model_path"] == path and at.query_params["model"] in ([key], key)
+
+
+def test_the_trial_picker_opens_on_the_best_trial_with_readable_rates(finished_study):
+    at = _page(finished_study)
+    best = report.best_row(report.trial_rows(storage.load_study(finished_study)))
+    assert at.selectbox(key="experiments_trial").value == best["number"]
+    assert any(f"**Best trial: {best['number']}**" in m.value for m in at.markdown)
 
 
 def test_a_bad_study_name_is_refused_without_starting_anything(finished_study):

@@ -200,7 +200,7 @@ def model_files(tmp_path_factory):
     ("no_softmax", "has no softmax activation"),
 ])
 def test_a_bad_model_upload_shows_why_and_changes_nothing(runs, model_files, which, message):
-    from core.paths import workspace_dir
+    from core.paths import default_model_path, workspace_dir
 
     at = _train_page()
     before = sorted(workspace_dir("uploads").iterdir())
@@ -210,7 +210,7 @@ def test_a_bad_model_upload_shows_why_and_changes_nothing(runs, model_files, whi
     assert len(at.error) == 1 and message in at.error[0].value
     assert at.error[0].value.startswith(f"{path.name} was not added")
     assert ".incoming" not in at.error[0].value  # the user's file name, not a temporary one
-    assert "active_model_path" not in at.session_state
+    assert at.session_state["active_model_path"] == str(default_model_path())  # still the default
     assert sorted(workspace_dir("uploads").iterdir()) == before
 
 

@@ -35,7 +35,8 @@ def test_all_30_real_digits_are_read_right(shared_data, capsys, model_path):
     assert code == 0 and len(rows) == 30
     for row, (path, label) in zip(rows, files):
         assert row["file"] == str(path)
-        assert set(row) == {"file", "label", "confidence", "probabilities"}
+        assert set(row) == {"file", "label", "name", "confidence", "probabilities"}
+        assert row["name"] == str(row["label"])
         assert len(row["probabilities"]) == 10 and abs(sum(row["probabilities"]) - 1) < 1e-3
         assert row["label"] == label, (path.name, row["label"], label)
         assert row["confidence"] == max(row["probabilities"])
