@@ -130,6 +130,16 @@ class _Pace:
         return None if self.per_batch is None else self.per_batch * (self.total - done)
 
 
+def _write_progress(w, now: float) -> None:
+    """progress.json for watcher `w`: the batch within the epoch, evaluation batches, paces and ETAs."""
+    rundir.write_progress(
+        w.run_dir, epoch=w.epoch, epochs=w.epochs, batch=w.batch, batches=w.fit.total,
+        epoch_elapsed_s=now - w.t_epoch, epoch_eta_s=w.fit.left(w.batch),
+        batch_s=w.fit.per_batch, first_step_s=w.fit.first_call_s, eval_batch=w.eval_done,
+        eval_batches=w.eval.total, eval_batch_s=w.eval.per_batch, eval_eta_s=w.eval.left(w.eval_done),
+        train_images=w.images[0], eval_images=sum(w.images), time=now)
+
+
 def _watcher_class():
     import keras
 
@@ -161,13 +171,7 @@ def _watcher_class():
             if not force and now - self._last_write < PROGRESS_INTERVAL_S:
                 return
             self._last_write = now
-            rundir.write_progress(
-                self.run_dir, epoch=self.epoch, epochs=self.epochs, batch=self.batch, batches=self.fit.total,
-                epoch_elapsed_s=now - self.t_epoch, epoch_eta_s=self.fit.left(self.batch),
-                batch_s=self.fit.per_batch, first_step_s=self.fit.first_call_s, eval_batch=self.eval_done,
-                eval_batches=self.eval.total, eval_batch_s=self.eval.per_batch,
-                eval_eta_s=self.eval.left(self.eval_done),
-                train_images=self.images[0], eval_images=sum(self.images), time=now)
+            _write_progress(self, now)
             if self.reporter:
                 self.reporter(self.epoch, self.epochs, self.batch, self.fit.total)
 
