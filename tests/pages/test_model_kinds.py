@@ -89,7 +89,7 @@ def test_draw_reads_letters_with_a_letter_model(transfer_model, runs):
     assert any("reads Greek letters (alpha, beta, gamma)" in c.value for c in at.caption)
     i = [int(np.flatnonzero(test.labels == c)[0]) for c in range(len(test.class_names))][1]
     letter = (test.images[i] * 255).astype(np.uint8)
-    at.session_state["draw_canvas_0"] = canvas_state(drawing_of(letter))
+    at.session_state["draw_canvas"] = canvas_state(drawing_of(letter))
     at.run()
     assert not at.exception
     readings = [s.value for s in at.success] + [w.value for w in at.warning]
@@ -101,10 +101,10 @@ def test_draw_reads_letters_with_a_letter_model(transfer_model, runs):
 def test_the_true_label_follows_the_newest_reading(mnist):
     at = _page("draw")
     digits = [mnist.x_test[int(np.flatnonzero(mnist.y_test == d)[0])] for d in (2, 7)]
-    at.session_state["draw_canvas_0"] = canvas_state(drawing_of(digits[0]))
+    at.session_state["draw_canvas"] = canvas_state(drawing_of(digits[0]))
     at.run()
     assert at.selectbox(key="draw_canvas_in_label").value == 2
-    at.session_state["draw_canvas_0"] = canvas_state(drawing_of(digits[1]))
+    at.session_state["draw_canvas"] = canvas_state(drawing_of(digits[1]))
     at.run()
     assert not at.exception
     assert at.selectbox(key="draw_canvas_in_label").value == 7
