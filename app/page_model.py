@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.active_model import set_active
+from app.active_model import use_default_instead
 from app.resources import load_model
 from core.errors import LabError
 from core.nets.catalog import default_entry
@@ -12,6 +12,9 @@ from core.nets.catalog import default_entry
 
 def model_for_page(entry, check, key: str):
     """The Keras model of `entry`, checked with `check(model)`; otherwise the page says why and stops.
+
+    Pages that can decide from the model's kind alone use `app.active_model.check_or_offer_default`
+    (no loading); both end in the same `use_default_instead`.
 
     Args:
         entry: the active model's `ModelEntry`.
@@ -23,12 +26,7 @@ def model_for_page(entry, check, key: str):
         check(model)
         return model
     except LabError as exc:
-        default = default_entry()
-        if entry.path == default.path:
+        if entry.path == default_entry().path:  # nothing better to offer
             st.error(str(exc))
             st.stop()
-        st.warning(f"This page cannot use the active model ({entry.label}): {exc}")
-        if st.button("Use the default model", key=key, icon=":material/restart_alt:"):
-            set_active(default.path)
-            st.rerun()
-        st.stop()
+        use_default_instead(f"This page cannot use the active model ({entry.label}): {exc}", key)
