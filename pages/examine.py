@@ -149,7 +149,7 @@ def main() -> None:
     except LabError as exc:
         stop_with_error(str(exc))
     path, mt = entry.path, cache.mtime(entry.path)
-    names = acts.class_names(model, ds)
+    names = acts.class_names(model, ds, entry.model_kind.class_names if entry.model_kind else None)
     st.caption(f"Active model: {entry.label}")
     choice = input_ui(ds, names, path, mt)
     tabs = st.tabs(["Filters", "filter2D vs network", "Activations", "Filters over time", "Why this answer"])

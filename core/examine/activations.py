@@ -101,10 +101,14 @@ def check_model(model) -> None:
     check_scores(model)
 
 
-def class_names(model, dataset) -> list[str]:
-    """Names of the model's outputs: the dataset's when their number matches, else `class 0..n-1`."""
+def class_names(model, dataset, known=None) -> list[str]:
+    """Names of the model's outputs: `known` (its catalog kind's, e.g. a letter head's) when they fit,
+    else the dataset's when their number matches, else `class 0..n-1`."""
     n = int(model.outputs[0].shape[-1])
-    return list(dataset.class_names) if n == len(dataset.class_names) else [f"class {i}" for i in range(n)]
+    for names in (known, dataset.class_names):
+        if names and len(names) == n:
+            return list(names)
+    return [f"class {i}" for i in range(n)]
 
 
 def dataset_for_run(run_dir: str | Path | None) -> str:

@@ -114,3 +114,9 @@ def test_class_names_follow_the_models_outputs(default_model, mnist):
     five = build_model(config.NetConfig(name="five", num_classes=5, conv=[config.ConvBlock(2, 3)]), compile=False)
     assert acts.class_names(five, mnist) == [f"class {i}" for i in range(5)]
     acts.check_model(five)
+
+
+def test_a_heads_own_class_names_win_when_they_fit(mnist):
+    head = build_model(config.NetConfig(name="head", num_classes=3, conv=[config.ConvBlock(2, 3)]), compile=False)
+    assert acts.class_names(head, mnist, ("alpha", "beta", "gamma")) == ["alpha", "beta", "gamma"]
+    assert acts.class_names(head, mnist, ("alpha", "beta")) == ["class 0", "class 1", "class 2"]
