@@ -20,13 +20,12 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from bench.handwriting import ROOT, _start_server, stats
+from bench.handwriting import ROOT, start_server, stats, stop_server
 
 SHARED = Path(os.environ.get("LAB_TEST_DATA") or ROOT.parent / "shared" / "data")
 
@@ -92,7 +91,7 @@ def browser(seconds: float) -> dict:
                            f"--use-file-for-fake-video-capture={_clip(home)}"]}
         if chromium != "playwright":
             launch["executable_path"] = chromium
-        proc, url = _start_server(home)
+        proc, url = start_server(home)
         try:
             with sync_playwright() as pw:
                 b = pw.chromium.launch(**launch)
@@ -109,11 +108,7 @@ def browser(seconds: float) -> dict:
                 cpu1 = _tree_cpu_seconds(proc.pid), _tree_cpu_seconds(os.getpid(), proc.pid)
                 b.close()
         finally:
-            proc.terminate()
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop_server(proc)
     frames = max(n1 - n0, 1)
     server_s, browser_s = (b - a for a, b in zip(cpu0, cpu1))
     # CPU time hardly depends on how busy the machine is; the browser's includes playing the video,
