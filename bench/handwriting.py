@@ -145,13 +145,13 @@ def start_server(home: str, root: Path = ROOT, log: Path | None = None) -> tuple
     if log:
         out.close()  # the child holds its own copy
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
+    deadline = time.time() + 120
+    while time.time() < deadline and proc.poll() is None:
         try:
             if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
                 return proc, url
         except OSError:
-            time.sleep(0.3)
+            time.sleep(0.1)  # fine-grained: bench.pages times server start with it
     proc.kill()
     raise RuntimeError("the Streamlit server did not start")
 

@@ -16,13 +16,12 @@ import argparse
 import json
 import os
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
+
+from bench.handwriting import RunLog, start_server, stop_server
 
 ROOT = Path(__file__).resolve().parent.parent
 if not os.environ.get("LAB_DATA_DIR") and (ROOT.parent / "shared" / "data" / "mnist.npz").is_file():
@@ -32,79 +31,31 @@ LAUNCH_ARGS = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--di
                "--disable-component-update", "--no-first-run"]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(lab_root: Path, home: str) -> tuple[subprocess.Popen, str]:
-    """Start the lab on a free port; returns the process and its URL once /_stcore/health answers."""
-    port = _free_port()
-    env = dict(os.environ, LAB_HOME=home, PYTHONUNBUFFERED="1", TF_CPP_MIN_LOG_LEVEL="2")
-    cmd = [sys.executable, "-m", "streamlit", "run", str(lab_root / "app" / "main.py"), "--server.headless",
-           "true", "--server.address", "127.0.0.1", "--server.port", str(port),
-           "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"]
-    proc = subprocess.Popen(cmd, cwd=lab_root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 120
-    while time.time() < deadline and proc.poll() is None:
-        try:
-            if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
-                return proc, url
-        except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise SystemExit("The lab server did not start.")
-
-
-class RunCounter:
-    """Counts finished script runs from Streamlit's websocket (DOM signals race; this does not)."""
-
-    def __init__(self, page):
-        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
-        self.msg, self.finished = ForwardMsg, 0
-        page.on("websocket", lambda ws: ws.on("framereceived", self._frame) if "_stcore/stream" in ws.url
-                else None)
-
-    def _frame(self, payload):
-        if not isinstance(payload, (bytes, bytearray)):
-            return
-        msg = self.msg()
-        try:
-            msg.ParseFromString(bytes(payload))
-        except Exception:
-            return
-        if msg.WhichOneof("type") == "script_finished" and msg.script_finished != msg.FINISHED_EARLY_FOR_RERUN:
-            self.finished += 1
-
-
 class PageTimeout(Exception):
     pass
 
 
-def wait_finished(page, counter: RunCounter, before: int, timeout_s: float = 300) -> None:
+def wait_finished(page, log: RunLog, before: int, timeout_s: float = 300) -> None:
     """Wait for one more finished script run, then for the app to be idle."""
     deadline = time.time() + timeout_s
-    while counter.finished <= before:
+    while len(log.finished) <= before:
         if time.time() > deadline:
             raise PageTimeout(f"no finished script run within {timeout_s:.0f} s")
         page.wait_for_timeout(10)
     page.wait_for_selector(IDLE, timeout=timeout_s * 1000)
 
 
-def time_pages(page, counter: RunCounter, titles: list[str], rounds: int) -> list[dict]:
+def time_pages(page, log: RunLog, titles: list[str], rounds: int) -> list[dict]:
     """Click each sidebar link `rounds` times over; milliseconds per click per page."""
     times: dict[str, list[float]] = {t: [] for t in titles}
     for _ in range(rounds):
         for title in titles:
             link = page.locator("[data-testid=stSidebarNav] a", has_text=title).first
-            before = counter.finished
+            before = len(log.finished)
             t0 = time.perf_counter()
             link.click()
             try:
-                wait_finished(page, counter, before)
+                wait_finished(page, log, before)
                 times[title].append(round(1000 * (time.perf_counter() - t0)))
             except PageTimeout:  # recorded as missing; the next click starts from wherever it is
                 times[title].append(None)
@@ -133,21 +84,18 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-pages-") as home, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=chromium_path(), args=LAUNCH_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        counter = RunCounter(page)
+        log = RunLog()
+        log.attach(page)
         t0 = time.perf_counter()
-        proc, url = start_server(lab_root, home)
+        proc, url = start_server(home, root=lab_root)
         try:
             page.goto(url)
-            wait_finished(page, counter, 0)
+            wait_finished(page, log, 0)
             cold = round(1000 * (time.perf_counter() - t0))
-            pages = time_pages(page, counter, titles, args.rounds)
+            pages = time_pages(page, log, titles, args.rounds)
         finally:
             browser.close()
-            proc.terminate()
-            try:
-                proc.wait(15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+            stop_server(proc)
     print(json.dumps({"benchmark": "pages", "lab_root": str(lab_root), "pages": pages, "cold_start_ms": cold,
                       "load_average_at_start": round(load_start, 1),
                       "load_average_at_end": round(os.getloadavg()[0], 1)}))
