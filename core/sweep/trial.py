@@ -35,17 +35,23 @@ def record_metrics(set_attr, rows: list, wall_start=None) -> None:
 
 
 def count_params(net, dataset: str) -> int:
-    """Trainable + fixed parameter count of the trial's network (built, not trained)."""
+    """Trainable + fixed parameter count of the trial's network, worked out from its config.
+
+    `core.nets.summary.summarize_config` counts what `build_model` would make (checked against Keras
+    in the tests) without building a second Keras model per trial (0.15-0.3 s each on 2 cores).
+
+    Raises:
+        LabError: the network is invalid for the dataset (e.g. its image shrinks below 1x1).
+    """
     from core.data.datasets import load_dataset
-    from core.nets.network import build_model
+    from core.nets.summary import summarize_config
 
     if dataset not in _PARAM_COUNT_SHAPES:
-        data = load_dataset(dataset)
+        data = load_dataset(dataset)  # read once per process; the trial's training reuses it
         shape = data.image_shape if len(data.image_shape) == 3 else data.image_shape + (1,)
         _PARAM_COUNT_SHAPES[dataset] = (shape, data.num_classes)
     shape, classes = _PARAM_COUNT_SHAPES[dataset]
-    return int(build_model(net.with_overrides(input_shape=shape, num_classes=classes),
-                           compile=False).count_params())
+    return int(summarize_config(net.with_overrides(input_shape=shape, num_classes=classes))["total_params"])
 
 
 class TrialWatch(threading.Thread):

@@ -89,3 +89,18 @@ def test_space_round_trips_through_json():
     again = space_from_dict(json.loads(json.dumps(space.to_dict())))
     assert again.to_dict() == space.to_dict()
     assert set(DIMENSIONS) >= set(again.dimensions)
+
+
+@pytest.mark.parametrize("params", [
+    {},
+    {"conv_layers": 3, "filters": 16, "filter_size": 3, "pool_placement": "each", "dense_units": 64},
+    {"conv_layers": 1, "filters": 8, "pool_placement": "none", "dense_units": 32, "pool_size": 3},
+    {"conv_layers": 4, "filter_size": 3, "pool_placement": "first", "filters": 64, "dropout_conv": 0.5},
+])
+def test_a_trials_parameter_count_is_what_keras_builds(params):
+    from core.nets.network import build_model
+    from core.sweep.trial import count_params
+
+    net = space_from_dict({"dimensions": {"filters": [8]}}).network(params)
+    built = build_model(net.with_overrides(input_shape=(28, 28, 1), num_classes=10), compile=False)
+    assert count_params(net, "mnist") == built.count_params()
