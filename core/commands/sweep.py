@@ -14,6 +14,7 @@ ORDER = 60
 
 
 def register(sub) -> None:
+    from core.sweep.runner import DEFAULT_RECYCLE
     from core.sweep.strategies import STRATEGIES
 
     p = sub.add_parser("sweep", help="automated architecture sweeps (grid, random, linear, TPE) on Optuna",
@@ -34,15 +35,16 @@ def register(sub) -> None:
     run.add_argument("--epochs", type=positive_int, metavar="N", help="epochs per trial")
     run.add_argument("--seed", type=int, default=0, help="sampler seed (default: 0)")
     _storage_options(run, required=False)
-    run.add_argument("--recycle", type=positive_int, default=10, metavar="K",
-                     help="trials per trial process before a fresh one (default: 10)")
+    run.add_argument("--recycle", type=positive_int, default=DEFAULT_RECYCLE, metavar="K",
+                     help=f"trials per trial process at most; it is replaced sooner when its memory "
+                          f"grew by 1 GB (default: {DEFAULT_RECYCLE})")
     add_json_option(run)
     run.set_defaults(func=run_sweep)
 
     work = actions.add_parser("work", help="join an existing study as one more worker (any machine)")
     _storage_options(work, required=True)
-    work.add_argument("--recycle", type=positive_int, default=10, metavar="K",
-                      help="trials per trial process before a fresh one (default: 10)")
+    work.add_argument("--recycle", type=positive_int, default=DEFAULT_RECYCLE, metavar="K",
+                      help=f"trials per trial process at most (default: {DEFAULT_RECYCLE})")
     add_json_option(work)
     work.set_defaults(func=run_work)
 
