@@ -14,7 +14,7 @@ ORDER = 60
 
 
 def register(sub) -> None:
-    from core.sweep.runner import DEFAULT_RECYCLE
+    from core.sweep.trial_process import DEFAULT_RECYCLE
     from core.sweep.strategies import STRATEGIES
 
     p = sub.add_parser("sweep", help="automated architecture sweeps (grid, random, linear, TPE) on Optuna",

@@ -1,11 +1,8 @@
 """Running a sweep: set up or resume a study, then train trials through the lab's worker code.
 
-Process model (why): importing TensorFlow costs seconds (6-10 s on 2 busy cores), so one trial
-process trains up to `recycle` trials in a row, clearing the Keras session between them, and is
-replaced by a fresh one when its resident memory grew by `RECYCLE_GROWTH_MB` since its first trial
-(Keras grows slowly across fits: about 13 MB per 1-epoch trial of the assignment net) or after
-`recycle` trials. Before its first trial it imports TensorFlow, reads the dataset and freezes that
-long-lived heap (`gc.freeze`), so the garbage collection after each trial walks only new objects. The driver (`python -m core sweep run`/`work`) never
+Process model (why): importing TensorFlow costs seconds, so one trial process trains up to
+`recycle` trials in a row, clearing the Keras session between them, and is replaced by a fresh
+one sooner when its memory grew too much (`core.sweep.trial_process`). The driver (`python -m core sweep run`/`work`) never
 imports TensorFlow; it spawns trial processes (`python -m core.sweep.runner`) until the budget is
 spent or a STOP file appears. Trial processes die with their driver (PR_SET_PDEATHSIG), and every
 trial trains through the lab's one training queue (`core.runs.queue`).
@@ -23,10 +20,8 @@ loses it exits with EXIT_STORAGE, and its trial is recovered once the database i
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import random
-import resource
 import socket
 import sys
 import time
@@ -43,9 +38,8 @@ from core.sweep.recovery import recover_stale
 from core.sweep.space import space_from_dict
 from core.sweep.strategies import PLANNED, default_trials, make_sampler
 from core.sweep.trial import TrialWatch, run_trial
+from core.sweep.trial_process import DEFAULT_RECYCLE, Growth, warm_up
 
-DEFAULT_RECYCLE = 50
-RECYCLE_GROWTH_MB = 1024.0  # a trial process whose memory grew this much since its first trial is replaced
 EXIT_STORAGE = 75  # a trial process lost the database (EX_TEMPFAIL): not a crash, wait for it
 
 
@@ -132,7 +126,7 @@ def work(name: str, url: str | None = None, max_trials: int | None = None) -> di
 
 def _trial_loop(w: _Worker, counts: dict, max_trials: int | None) -> str:
     """Ask and train trials until done; returns why it ended (budget, done, stopped or memory)."""
-    first_rss = None
+    growth = None
     while max_trials is None or sum(counts.values()) < max_trials:
         if w.stop_file.exists():
             return "stopped"
@@ -142,44 +136,18 @@ def _trial_loop(w: _Worker, counts: dict, max_trials: int | None) -> str:
         if action == "wait":
             time.sleep(1.0)
             continue
-        if first_rss is None:
-            _warm_up(w.space)
+        if growth is None:  # only a process that trains pays for TensorFlow
+            warm_up(w.space.dataset)
+            growth = Growth()
         result = run_trial(w.study, w.space, w.name, w.watch, planned=w.strategy in PLANNED)
         counts[result] += 1
         _print_trial(w.study, result)
-        import keras  # already loaded by the trial; imported here so a stopped sweep never pays for it
+        import keras  # loaded by warm_up already
 
-        keras.backend.clear_session()  # includes a full gc.collect, cheap over the frozen heap
-        first_rss = first_rss or memory_mb()
-        if max_trials is not None and memory_mb() - first_rss > RECYCLE_GROWTH_MB:
-            return "memory"  # a trial process that is replaced (in-process work runs to the end)
+        keras.backend.clear_session()  # includes a full gc.collect, cheap over warm_up's frozen heap
+        if growth.too_much() and max_trials is not None:  # in-process work has no next process
+            return "memory"
     return "budget"
-
-
-def _warm_up(space) -> None:
-    """Import TensorFlow and read the dataset once, then move that long-lived heap out of the collector's way.
-
-    Keras' `clear_session` after every trial runs a full `gc.collect()`; over TensorFlow's ~360k
-    module objects that took 0.45 s per trial on 2 cores, and Python's own collections during
-    `fit` walk them too. Objects alive now live as long as the process, so freezing them loses nothing.
-    """
-    import keras  # noqa: F401  (the import is the point)
-
-    from core.data.datasets import load_dataset
-
-    load_dataset(space.dataset)  # read once per process (core.data.datasets keeps it)
-    gc.collect()
-    gc.freeze()
-
-
-def memory_mb() -> float:
-    """This process's resident memory in MB now (its peak where there is no /proc)."""
-    try:
-        with open("/proc/self/statm", encoding="ascii") as fh:
-            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-    except (OSError, ValueError, IndexError):
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KB on Linux, bytes on macOS
-        return peak / 2**20 if sys.platform == "darwin" else peak / 1024
 
 
 def _print_trial(study, result: str) -> None:
@@ -215,8 +183,8 @@ def drive(name: str, url: str | None = None, recycle: int = DEFAULT_RECYCLE, in_
     Args:
         name: the study.
         url: storage URL. Defaults to the one in sweep.json, else the local journal.
-        recycle: trials per trial process at most (it is replaced sooner when its memory grew by
-            RECYCLE_GROWTH_MB). Defaults to DEFAULT_RECYCLE.
+        recycle: trials per trial process at most (it is replaced sooner when its memory grew too
+            much, see `core.sweep.trial_process`). Defaults to DEFAULT_RECYCLE.
         in_process: train in this process instead (tests, benchmarks). Defaults to False.
         log: a writable binary file for the trial processes' output. Defaults to inheriting ours.
 
