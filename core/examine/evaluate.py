@@ -8,6 +8,7 @@ refused with one line (`ModelDataMismatch`), never an IndexError.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -113,8 +114,9 @@ class Evaluation:
     probabilities: np.ndarray
     labels: np.ndarray
 
-    @property
+    @cached_property
     def predicted(self) -> np.ndarray:
+        """(N,) the class with the largest output (computed once: every view of the page reads it)."""
         return self.probabilities.argmax(axis=1)
 
     @property
