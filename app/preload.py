@@ -1,0 +1,79 @@
+"""Load what the heavy pages need in the background, once per server process, after its first page run.
+
+A cold `import keras` costs 4-10 s on 2 cores (TensorFlow, and scikit-learn through Keras' wrappers),
+MNIST's compressed file 0.6 s and pandas (every table) 0.5-1.3 s. Paid inside a page's script run, the
+first visit to Draw, Examine or Greek letters waited for all of it. Here two threads start when the first
+script run (usually Home) has finished drawing: one imports pandas and reads MNIST, the other imports
+Keras. A page that needs either waits for that thread (`wait`) instead of loading it a second time, or
+concurrently. The threads touch no Streamlit state and nothing a session sees; a failure there is
+ignored (the page that needs the module or the data meets the same problem and says so).
+`LAB_PRELOAD=0` turns it off.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+
+ENV = "LAB_PRELOAD"
+_lock = threading.Lock()
+_threads: dict[str, threading.Thread] = {}
+_log = logging.getLogger("recognition_lab")
+
+
+def enabled() -> bool:
+    """False when `LAB_PRELOAD` is 0, false or no."""
+    return os.environ.get(ENV, "1").strip().lower() not in ("0", "false", "no")
+
+
+def _tables_and_data() -> None:
+    import pandas  # noqa: F401  (Streamlit imports it for every st.dataframe)
+
+    from core.data.datasets import load_dataset
+
+    load_dataset("mnist", allow_download=False)  # core keeps it for the process (read_npz)
+
+
+def _keras() -> None:
+    import keras  # noqa: F401
+
+    from app.script_runs import freeze_long_lived_heap
+
+    # Freeze TensorFlow's objects now, so the next script run's after-run collection does not walk them.
+    freeze_long_lived_heap()
+
+
+def _quietly(name: str, work):
+    def run() -> None:
+        try:
+            work()
+        except Exception as exc:  # noqa: BLE001 - a page that needs it reports the same problem itself
+            _log.info("preloading %s failed: %s: %s", name, type(exc).__name__, exc)
+    return run
+
+
+def start() -> bool:
+    """Start the preload threads unless they already ran in this process (or `enabled()` is False).
+
+    Returns:
+        True when this call started them.
+    """
+    if not enabled():
+        return False
+    with _lock:
+        if _threads:
+            return False
+        for name, work in (("data", _tables_and_data), ("keras", _keras)):
+            # Not daemon threads: an interpreter that exits mid-import of TensorFlow can crash.
+            thread = threading.Thread(target=_quietly(name, work), name=f"lab-preload-{name}")
+            _threads[name] = thread
+            thread.start()
+    return True
+
+
+def wait(name: str, timeout: float | None = None) -> None:
+    """Block until preload thread `name` ("data" or "keras") has finished; at once if none runs."""
+    thread = _threads.get(name)
+    if thread is not None and thread is not threading.current_thread():
+        thread.join(timeout)
