@@ -2,10 +2,10 @@
 
 A cold `import keras` costs 4-10 s on 2 cores (TensorFlow, and scikit-learn through Keras' wrappers),
 MNIST's compressed file 0.6 s and pandas (every table) 0.5-1.3 s. Paid inside a page's script run, the
-first visit to Draw, Examine or Greek letters waited for all of it. Here two threads start when the first
-script run (usually Home) has finished drawing: one imports pandas and reads MNIST, the other imports
-Keras. A page that needs either waits for that thread (`wait`) instead of loading it a second time, or
-concurrently. The threads touch no Streamlit state and nothing a session sees; a failure there is
+first visit to Draw, Examine or Greek letters waited for all of it. Here one thread starts when the first
+script run (usually Home) has finished drawing: it imports pandas and reads MNIST, then imports Keras.
+A page that needs either waits for that step (`wait`) instead of loading it a second time, or
+concurrently. The thread touches no Streamlit state and nothing a session sees; a failure there is
 ignored (the page that needs the module or the data meets the same problem and says so).
 `LAB_PRELOAD=0` turns it off.
 """
@@ -17,8 +17,10 @@ import os
 import threading
 
 ENV = "LAB_PRELOAD"
+STEPS = ("data", "keras")  # in this order, one thread: reading MNIST is not slowed by the TF import
 _lock = threading.Lock()
-_threads: dict[str, threading.Thread] = {}
+_done = {name: threading.Event() for name in STEPS}
+_state = {"thread": None}
 _log = logging.getLogger("recognition_lab")
 
 
@@ -44,36 +46,35 @@ def _keras() -> None:
     freeze_long_lived_heap()
 
 
-def _quietly(name: str, work):
-    def run() -> None:
+def _run() -> None:
+    for name, work in zip(STEPS, (_tables_and_data, _keras)):
         try:
             work()
         except Exception as exc:  # noqa: BLE001 - a page that needs it reports the same problem itself
             _log.info("preloading %s failed: %s: %s", name, type(exc).__name__, exc)
-    return run
+        finally:
+            _done[name].set()
 
 
 def start() -> bool:
-    """Start the preload threads unless they already ran in this process (or `enabled()` is False).
+    """Start the preload thread unless it already ran in this process (or `enabled()` is False).
 
     Returns:
-        True when this call started them.
+        True when this call started it.
     """
     if not enabled():
         return False
     with _lock:
-        if _threads:
+        if _state["thread"] is not None:
             return False
-        for name, work in (("data", _tables_and_data), ("keras", _keras)):
-            # Not daemon threads: an interpreter that exits mid-import of TensorFlow can crash.
-            thread = threading.Thread(target=_quietly(name, work), name=f"lab-preload-{name}")
-            _threads[name] = thread
-            thread.start()
+        # Not a daemon thread: an interpreter that exits in the middle of importing TensorFlow can crash.
+        _state["thread"] = threading.Thread(target=_run, name="lab-preload")
+        _state["thread"].start()
     return True
 
 
 def wait(name: str, timeout: float | None = None) -> None:
-    """Block until preload thread `name` ("data" or "keras") has finished; at once if none runs."""
-    thread = _threads.get(name)
+    """Block until preload step `name` ("data" or "keras") is done; at once if no preload runs."""
+    thread = _state["thread"]
     if thread is not None and thread is not threading.current_thread():
-        thread.join(timeout)
+        _done[name].wait(timeout)

@@ -1,4 +1,4 @@
-"""The server preloads Keras, pandas and MNIST in the background once its first page has been drawn."""
+"""The server preloads pandas, MNIST and Keras in the background once its first page has been drawn."""
 
 import os
 import subprocess
@@ -33,7 +33,7 @@ def _probe(**env) -> list[str]:
 
 def test_home_starts_the_preload_once_and_it_loads_keras_pandas_and_mnist():
     lines = _probe()
-    assert lines[0] == "AFTER_HOME ['lab-preload-data', 'lab-preload-keras']"
+    assert lines[0] == "AFTER_HOME ['lab-preload']"
     assert lines[1] == "PRELOADED True True True"
     assert lines[2] == "STARTED_AGAIN False"
 
