@@ -7,6 +7,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from app.html_views import image_strip
 from app.server import server_folders_allowed
 from app.widgets import png_bytes, stop_with_error
 from core.errors import LabError
@@ -61,8 +62,8 @@ def _letter_ui(key, name: str, raw_image, image, res, symbols, k: int) -> None:
     cols[0].image(png_bytes(image, 4), caption=f"{name} (28x28)", output_format="PNG")
     cols[0].markdown(f"KNN vote (k={k}): **{res.predicted}**  \n"
                      + ", ".join(f"{c}: {v}" for c, v in res.votes.items()))
-    cols[1].image([png_bytes(symbols.images[r["index"]], 3) for r in res.neighbours],
-                  caption=[f"{r['class']} SSD {r['ssd']:.1f}" for r in res.neighbours], output_format="PNG")
+    cols[1].html(image_strip([(f"{r['class']} SSD {r['ssd']:.1f}", png_bytes(symbols.images[r["index"]], 3))
+                              for r in res.neighbours], max_px=84))
     cols[1].caption("Nearest first by the KNN distance chosen in the sidebar; SSD is the raw "
                     "128-number sum-squared distance.")
     label = cols[0].text_input("Label", value=res.predicted, key=f"greek_label_{key}")

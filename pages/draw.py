@@ -10,6 +10,7 @@ import streamlit as st
 
 from app.active_model import active_entry, check_or_offer_default
 from app.canvas import canvas_with_controls
+from app.html_views import image_strip, probability_bars
 from app.live import live_tab
 from app.resources import load_model
 from app.shown_input import NotShown, ShownInput, shown_input
@@ -66,9 +67,7 @@ def remember(image: np.ndarray, source: str) -> None:
 
 def steps_ui(steps) -> None:
     """The preprocessing steps side by side, each with its title (PNG bytes, made once per input)."""
-    cols = st.columns(len(steps))
-    for col, (title, png) in zip(cols, steps):
-        col.image(png, caption=title, width="stretch", output_format="PNG")
+    st.html(image_strip(steps))
 
 
 def reading_ui(reading: Reading, threshold: float, key: str) -> None:
@@ -79,19 +78,7 @@ def reading_ui(reading: Reading, threshold: float, key: str) -> None:
     else:
         st.success(f"Prediction: **{reading.name}** ({reading.confidence:.1%})", icon=":material/check:")
     st.markdown("Top 3: " + " · ".join(f"**{c}** {p:.1%}" for c, p in reading.top_named(3)))
-    st.vega_lite_chart(probability_chart(reading), height=180, width="stretch")
-
-
-def probability_chart(reading: Reading) -> dict:
-    """A Vega-Lite bar chart of the probabilities per class name, values inline.
-
-    A plain spec, not `st.bar_chart`: that builds and schema-validates an Altair chart on every
-    stroke, the costliest element of a reading.
-    """
-    values = [{"class": str(c), "probability": float(p)} for c, p in zip(reading.class_names, reading.probabilities)]
-    return {"data": {"values": values}, "mark": {"type": "bar"},
-            "encoding": {"x": {"field": "class", "type": "ordinal", "sort": None, "axis": {"labelAngle": 0}},
-                         "y": {"field": "probability", "type": "quantitative"}}}
+    st.html(probability_bars(reading.class_names, reading.probabilities))
 
 
 def save_ui(image: np.ndarray, reading: Reading, source: str, key: str) -> None:

@@ -1,7 +1,10 @@
 """Starting the lab's own worker processes (runs, sweep drivers, sweep trials): one launcher for all.
 
 Every long job is `python -m <module> ...` in a fresh interpreter: Keras leaks memory across fits in
-one process, and a separate process survives page reruns and closed tabs.
+one process, and a separate process survives page reruns and closed tabs. Workers run at a lower CPU
+priority (`LAB_WORKER_NICE`, default 10) than the server: on a machine that also serves the pages, a
+training takes only the CPU time the people drawing and clicking leave, and on an idle machine it
+loses nothing.
 """
 
 from __future__ import annotations
@@ -15,6 +18,9 @@ from pathlib import Path
 
 from core.paths import ROOT
 
+NICE_ENV = "LAB_WORKER_NICE"
+DEFAULT_NICE = 10
+
 
 def worker_env() -> dict:
     """The environment of a lab child process: unbuffered output, quiet TensorFlow, the repo importable."""
@@ -23,12 +29,48 @@ def worker_env() -> dict:
     return env
 
 
+def worker_nice() -> int:
+    """How much lower than the server's the workers' CPU priority is (`LAB_WORKER_NICE`, 0-19).
+
+    Raises:
+        LabError: a value that is not a whole number from 0 to 19.
+    """
+    from core.errors import LabError
+
+    text = os.environ.get(NICE_ENV, "").strip()
+    if not text:
+        return DEFAULT_NICE
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 19:
+        raise LabError(f"{NICE_ENV} must be a whole number from 0 (same priority as the server) to 19, "
+                       f"not {text!r}.")
+    return value
+
+
 def _die_with_parent() -> None:
     """Make this child get SIGKILL when its parent dies, so a killed driver leaves no orphan trainer."""
     try:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
     except OSError:
         pass
+
+
+def _in_child(nice: int, tied: bool):
+    """What the child does between fork and exec: lower its priority; if `tied`, die with its parent.
+
+    Only system calls, which take no lock another thread of the server could hold.
+    """
+
+    def prepare() -> None:
+        if nice:
+            os.nice(nice)
+        if tied:
+            _die_with_parent()
+
+    return prepare
 
 
 def spawn(module: str, *args: str, log=None, detach: bool = True) -> subprocess.Popen:
@@ -42,10 +84,13 @@ def spawn(module: str, *args: str, log=None, detach: bool = True) -> subprocess.
             False: it dies with the caller (a sweep's trial process under its driver).
 
     Returns:
-        The started process.
+        The started process, at the priority `worker_nice()` says.
+
+    Raises:
+        LabError: `LAB_WORKER_NICE` is not a whole number from 0 to 19.
     """
     cmd = [sys.executable, "-m", module, *map(str, args)]
-    options = {"start_new_session": True} if detach else {"preexec_fn": _die_with_parent}
+    options = {"start_new_session": detach, "preexec_fn": _in_child(worker_nice(), tied=not detach)}
     if isinstance(log, (str, Path)):
         with open(log, "ab") as fh:
             return subprocess.Popen(cmd, cwd=ROOT, env=worker_env(), stdout=fh, stderr=subprocess.STDOUT,

@@ -29,6 +29,12 @@ def test_drawing_a_seven_with_the_mouse_shows_its_prediction_and_steps(lab):
     expect(page.get_by_text(re.compile(r"Prediction: 7 \("))).to_be_visible()
     expect(page.get_by_text("Centred in 28x28")).to_be_visible()
     expect(page.get_by_text("What the network sees (28x28)")).to_be_visible()
+    steps = page.locator("figure img")  # the preprocessing steps, each a picture the browser shows
+    assert steps.count() >= 6
+    assert all(steps.nth(i).evaluate("i => i.complete && i.naturalWidth > 0") for i in range(steps.count()))
+    bars = page.get_by_role("list", name="Probability per class").get_by_role("listitem")
+    expect(bars).to_have_count(10)
+    expect(bars.nth(7)).to_contain_text("7")
 
 
 def test_uploading_a_phone_photo_shows_its_prediction(lab, shared_data):

@@ -46,6 +46,8 @@ def test_a_drawn_alpha_finds_alpha_neighbours(lab):
     expect(canvas).to_be_visible()
     _draw(lab, canvas, LETTERS["alpha"])
     expect(page.get_by_text("KNN vote (k=1): alpha", exact=False)).to_be_visible()
-    captions = page.get_by_test_id("stImageCaption").all_inner_texts()
+    captions = page.locator("figure figcaption").all_inner_texts()
     neighbours = [c for c in captions if " SSD " in c]
+    pictures = page.locator("figure img")
+    assert all(pictures.nth(i).evaluate("i => i.complete && i.naturalWidth > 0") for i in range(pictures.count()))
     assert len(neighbours) >= 5 and sum(c.startswith("alpha") for c in neighbours) >= 4

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 from pathlib import Path
 
 import numpy as np
@@ -61,9 +62,15 @@ def test_drawing_is_read_and_shared_with_examine(mnist):
     assert not at.exception
     assert "Prediction: **7**" in texts(at)
     captions = [c for img in at.image for c in img.captions]
-    for title in ("Greyscale", "Lighting evened out", "Ink isolated", "Scaled to fit 20x20",
-                  "Centred in 28x28", "What the network sees (28x28)"):
-        assert any(title in c for c in captions), (title, captions)
+    assert "What the network sees (28x28)" in captions
+    strip = next(h.value for h in at.html if "<figcaption" in h.value)  # the steps, one image each
+    for title in ("Greyscale", "Lighting evened out", "Ink isolated", "Scaled to fit 20x20", "Centred in 28x28"):
+        assert f">{title}</figcaption>" in strip, title
+    assert strip.count("<img src=\"data:image/png;base64,") == strip.count("<figcaption")
+    bars = next(h.value for h in at.html if 'aria-label="Probability per class"' in h.value)
+    assert bars.count('role="listitem"') == 10
+    shares = [float(v) for v in re.findall(r">([0-9.]+)%</span></div>", bars)]
+    assert len(shares) == 10 and shares.index(max(shares)) == 7 and 99.0 < sum(shares) < 101.0
     drawn = at.session_state["drawn_digit"]
     assert drawn["source"] == "canvas" and drawn["image"].shape == (28, 28)
     assert drawn["image"].dtype == np.float32 and 0.9 < drawn["image"].max() <= 1.0
