@@ -17,6 +17,10 @@ print("AFTER_HOME", sorted(t.name for t in threading.enumerate() if t.name.start
 from app import preload
 from core.data import datasets
 preload.wait("keras"); preload.wait("data")
+import gc, time
+while any(t.name == "lab-preload" for t in threading.enumerate()):
+    time.sleep(0.05)
+print("GC_ENABLED", gc.isenabled())
 print("PRELOADED", "keras" in sys.modules, "pandas" in sys.modules, "mnist" in datasets._LOADED)
 at.switch_page("../pages/data.py").run()
 assert not at.exception, at.exception
@@ -34,11 +38,12 @@ def _probe(**env) -> list[str]:
 def test_home_starts_the_preload_once_and_it_loads_keras_pandas_and_mnist():
     lines = _probe()
     assert lines[0] == "AFTER_HOME ['lab-preload']"
-    assert lines[1] == "PRELOADED True True True"
-    assert lines[2] == "STARTED_AGAIN False"
+    assert lines[1] == "GC_ENABLED True"  # switched off only while the preload ran
+    assert lines[2] == "PRELOADED True True True"
+    assert lines[3] == "STARTED_AGAIN False"
 
 
 def test_lab_preload_0_turns_it_off():
     lines = _probe(LAB_PRELOAD="0")
     assert lines[0] == "AFTER_HOME []"
-    assert lines[1] == "PRELOADED False False False"  # Home needs none of them
+    assert lines[2] == "PRELOADED False False False"  # Home needs none of them
