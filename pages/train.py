@@ -178,6 +178,7 @@ st.subheader("New run")
 train_form.restore()  # the user's last settings, also after a reload
 new_run_form()
 train_form.remember()
+jobs.keep_spare_ready()  # a warm worker waits for Start, so the first batch comes within seconds
 st.subheader("Runs")
 runs_section(open_run=lambda run_dir: (attach(run_dir), st.rerun()))
 if st.session_state.pop("train_deleted", None):

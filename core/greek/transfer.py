@@ -136,7 +136,7 @@ def run_transfer(run_dir: str | Path, reporter=None):
     result = train_loop(run_dir, model, to_batch(train.images), keras.utils.to_categorical(train.labels, n),
                         to_batch(test.images), keras.utils.to_categorical(test.labels, n),
                         epochs=int(config["epochs"]), batch_size=int(config["batch_size"]),
-                        reporter=reporter, eval_batch_size=256)
+                        reporter=reporter)
     if result.epochs_done:
         compare = compare_with_knn(model, base, train, test, k=int(config.get("k", 1)))
         rundir.write_json_atomic(run_dir / EVAL_FILE, compare)

@@ -3,29 +3,37 @@
 from __future__ import annotations
 
 import socket
-import subprocess
 import time
 from pathlib import Path
 
 from core.paths import runs_dir
-from core.runs import rundir
+from core.runs import rundir, spare
 from core.runs.processes import spawn
 
 
-def launch_worker(run_dir: Path, queue: bool = True) -> subprocess.Popen:
-    """Start `python -m core.runs.worker RUN_DIR` detached from the caller, logging to worker.log.
+def launch_worker(run_dir: Path, queue: bool = True) -> int:
+    """Run `run_dir` in a background worker detached from the caller, logging to worker.log.
 
-    The worker gets its own session so that stopping the web server or closing a tab does not
-    kill it; its pid is recorded in status.json at once so pollers can see it.
+    A ready spare worker of the run's folder (`core.runs.spare`) takes it when there is one;
+    otherwise a fresh `python -m core.runs.worker RUN_DIR` starts. Either way the worker has its own
+    session, so stopping the web server or closing a tab does not kill it, and its pid is recorded
+    in status.json at once so pollers can see it.
+
+    Returns:
+        The worker's pid.
     """
     run_dir = Path(run_dir)
     # Queued before the worker exists (its fresh `updated` time counts as a sign of life), and only
     # the pid afterwards, so this never overwrites a state the worker has already written.
     rundir.write_status(run_dir, state="queued", host=socket.gethostname(), created=time.time())
-    proc = spawn("core.runs.worker", str(run_dir), *([] if queue else ["--no-queue"]),
-                 log=run_dir / "worker.log")
-    rundir.write_status(run_dir, pid=proc.pid)
-    return proc
+    pid = spare.hand_over(run_dir.parent, run_dir, queue)
+    if pid is not None:  # spares are in use in this folder: the next one warms up behind this run
+        spare.keep_ready(run_dir.parent, delay_s=spare.REPLACE_DELAY_S)
+    else:
+        pid = spawn("core.runs.worker", str(run_dir), *([] if queue else ["--no-queue"]),
+                    log=run_dir / "worker.log").pid
+    rundir.write_status(run_dir, pid=pid)
+    return pid
 
 
 def start_run(config: dict, root: Path | None = None, label: str | None = None,
@@ -47,6 +55,14 @@ def start_run(config: dict, root: Path | None = None, label: str | None = None,
     rundir.write_config(run_dir, config)
     launch_worker(run_dir, queue=queue)
     return run_dir
+
+
+def keep_spare_ready(root: Path | None = None) -> None:
+    """Have a warm spare worker wait for the next run of runs folder `root` (the workspace's by default).
+
+    The Train page calls it, so Start answers in seconds: see `core.runs.spare`.
+    """
+    spare.keep_ready(Path(root) if root else runs_dir())
 
 
 def stop_run(run_dir: Path) -> None:

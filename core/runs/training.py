@@ -18,7 +18,7 @@ import numpy as np
 from core.runs import rundir
 from core.nets.config import NetConfig
 from core.data.datasets import class_names_of, load_dataset
-from core.nets.inputs import to_batch
+from core.nets.inputs import BATCH_SIZE, to_batch
 from core.examine.histograms import save_epoch_histograms
 from core.runs.tensorboard import EventLog
 
@@ -227,7 +227,7 @@ def _train_epoch(model, watcher, data, epoch: int, epochs: int, batch_size: int,
 
 
 def train_loop(run_dir: Path, model, x_train, y_train, x_test, y_test, *, epochs: int,
-               batch_size: int, reporter=None, eval_batch_size: int = 1024) -> LoopResult:
+               batch_size: int, reporter=None, eval_batch_size: int = BATCH_SIZE) -> LoopResult:
     """Train `model` epoch by epoch, recording each epoch in `run_dir`.
 
     Args:
@@ -237,7 +237,8 @@ def train_loop(run_dir: Path, model, x_train, y_train, x_test, y_test, *, epochs
         epochs: number of epochs.
         batch_size: training batch size.
         reporter: optional callable(epoch, epochs, batch, batches) for a console progress bar.
-        eval_batch_size: batch size of the per-epoch evaluations. Defaults to 1024.
+        eval_batch_size: batch size of the per-epoch evaluations. Defaults to the lab's forward batch
+            size (`core.nets.inputs.BATCH_SIZE`).
 
     Returns:
         A `LoopResult`; the saved model always corresponds to the last finished epoch.
