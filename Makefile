@@ -57,6 +57,7 @@ bench: install-dev chromium
 default-model: install
 	rm -rf models/default.new
 	$(PY) -m core train --preset assignment --run-dir models/default.new --json
+	$(PY) -m core evaluate --model models/default.new/model.keras --store --json
 	rm -rf models/default && mv models/default.new models/default
 
 ## Regenerate the default Greek letters (assets/greek) with the lab's own stroke generator

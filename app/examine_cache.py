@@ -63,6 +63,24 @@ def layer_output(path: str, mt: float, layer: str, images: np.ndarray) -> np.nda
     return run(resources.truncated_model(path, layer), images)
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def gallery_png(path: str, mt: float, layer: str, image: np.ndarray) -> bytes:
+    """The activation gallery of `layer` for one image as PNG (drawn once per model file, layer and image)."""
+    from core.examine import panels, pictures
+
+    return pictures.to_png(panels.gallery(layer, layer_output(path, mt, layer, image)))
+
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def filter_grid_png(path: str, mt: float, layer: str, channel: int) -> bytes:
+    """A conv layer's filter grid on one input channel as PNG (drawn once per model file)."""
+    from core.examine import panels, pictures
+    from core.examine.filters import layer_filters
+
+    kernel, _ = layer_filters(resources.load_model(path), layer)
+    return pictures.to_png(panels.filter_grid(kernel, layer, channel))
+
+
 @st.cache_data(max_entries=128, show_spinner=False)
 def probabilities(path: str, mt: float, image: np.ndarray) -> np.ndarray:
     from core.examine.saliency import probabilities as probs

@@ -22,7 +22,7 @@ def _values_frame(kernel: np.ndarray, index: int, channel: int) -> pd.DataFrame:
     return pd.DataFrame([[f"{v:.3f}" for v in row] for row in rows])
 
 
-def filters_ui(model) -> None:
+def filters_ui(model, path: str, mt: float) -> None:
     """(1) The filters of any conv layer: an 8-column heatmap grid on one scale, and their values."""
     names = flt.conv_layer_names(model)
     if not names:
@@ -40,7 +40,7 @@ def filters_ui(model) -> None:
     st.caption(info.describe + ". Blue is negative, red positive; one colour scale for all filters.")
     maps = flt.filter_maps(kernel, channel)
     suffix = f", input channel {channel}" if kernel.shape[2] > 1 else ""
-    show_figure(panels.filter_grid(kernel, layer, channel), f"{layer}_filters_channel{channel}", "filters")
+    show_figure(cache.filter_grid_png(path, mt, layer, channel), f"{layer}_filters_channel{channel}", "filters")
     with st.expander(f"Values of the {len(maps)} filters{suffix} (3 decimals)", expanded=True):
         per_row = max(1, min(4, 12 // kernel.shape[1]))  # room for every column of a table
         for start in range(0, len(maps), per_row):
@@ -123,6 +123,7 @@ def over_time_ui(entry) -> None:
         show_figure(grid, f"filters_change_epoch_{epoch:03d}", "time_change",
                     caption=f"mean |change| per weight: {np.abs(change).mean():.4f}")
     if len(epochs) > 1:
-        st.download_button("Download all epochs as an animated GIF", cache.epochs_gif(run_dir),
+        # Drawn when clicked (Streamlit's deferred download): 0.4-0.7 s that a visit should not pay.
+        st.download_button("Download all epochs as an animated GIF", lambda: cache.epochs_gif(run_dir),
                            file_name="filters_over_epochs.gif", mime="image/gif", key="examine_dl_time_gif",
                            on_click="ignore", icon=":material/animation:")

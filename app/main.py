@@ -15,8 +15,12 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
 if str(_ROOT) not in sys.path:
     sys.path.insert(0, str(_ROOT))
 
+from app import preload  # noqa: E402
 from app.navigation import run  # noqa: E402
 from app.script_runs import keep_keras_state  # noqa: E402
 
 keep_keras_state()
-run()
+try:
+    run()
+finally:
+    preload.start()  # once per process, after the first page has been drawn

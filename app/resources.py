@@ -10,6 +10,8 @@ import os
 
 import streamlit as st
 
+from app import preload
+
 
 def mtime(path: str) -> float:
     """Modification time of `path` (0 when missing): part of cache keys, so a re-written file reloads."""
@@ -28,6 +30,7 @@ def _model(path: str, mtime_: float):
 
 def load_model(path: str):
     """The Keras model at `path` (cached by path and mtime). Raises `ModelFileError`."""
+    preload.wait("keras")  # never import TensorFlow beside the preload thread
     return _model(path, mtime(path))
 
 
@@ -40,6 +43,7 @@ def _truncated(path: str, mtime_: float, layer: str):
 
 def truncated_model(path: str, layer: str):
     """The model at `path` cut at `layer` (built once per model file and layer)."""
+    preload.wait("keras")
     return _truncated(path, mtime(path), layer)
 
 
@@ -54,5 +58,7 @@ def dataset(name: str = "mnist"):
     """The named dataset (cached). Raises `DatasetUnavailable` with the fix in its message."""
     from core.data.datasets import candidate_files
 
+    if name == "mnist":
+        preload.wait("data")  # MNIST may be being read right now: read it once
     key = "|".join(f"{p}:{mtime(str(p))}" for p in candidate_files(name))
     return _dataset(name, key)

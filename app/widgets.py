@@ -25,10 +25,10 @@ def guarded(func, *args, **kwargs):
 
 
 def figure_with_download(image, name: str, key: str, caption: str | None = None) -> None:
-    """Show a PIL picture and a button that downloads exactly that picture as `<name>.png`."""
+    """Show a PIL picture (or its PNG bytes) and a button that downloads exactly it as `<name>.png`."""
     from core.examine.pictures import to_png
 
-    data = to_png(image)
+    data = image if isinstance(image, bytes) else to_png(image)
     st.image(data, caption=caption)
     st.download_button("Download PNG", data, file_name=f"{name}.png", mime="image/png", key=key,
                        on_click="ignore", icon=":material/download:")

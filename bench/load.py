@@ -9,7 +9,8 @@ Playwright page in its own browser context: it opens the Draw page, draws one st
 Per scenario it reports strokes updated / attempted (a stroke is lost when no new 28x28 input
 image shows within `--timeout` seconds), stroke-to-reading p50/p95 (mouse-up to that image
 loaded), the median "Clear the canvas" (click to the reading gone), errors (page errors, Streamlit
-exception boxes, tracebacks in the server log) and the server's peak RSS.
+exception boxes, tracebacks in the server log), the server's peak RSS, and the CPU seconds the server,
+the browsers and the training used (total and per stroke): the browsers run on the same two cores.
 
     python -m bench.load [--seconds 60] [--sessions 10] [--timeout 15] [--root CHECKOUT]
 
@@ -83,6 +84,78 @@ class RssPeak:
         return round(self.peak_kb / 1024, 1)
 
 
+class CpuUse:
+    """CPU seconds used during a scenario by the server, the browsers (with Playwright's driver) and the
+    training worker: every 0.25 s a thread reads each descendant process's CPU time from /proc and keeps
+    its highest value, so processes that end before the scenario does still count."""
+
+    TICK = os.sysconf("SC_CLK_TCK")
+
+    def __init__(self, server_pid: int):
+        self.server_pid, self._stop = server_pid, threading.Event()
+        self.start, self.seen, self.kind = {}, {}, {}
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _descendants(self) -> dict:
+        parents = {}
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            parents[int(stat.parent.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / self.TICK)
+        mine, found = {}, True
+        while found:
+            found = False
+            for pid, (ppid, cpu) in parents.items():
+                if pid not in mine and (ppid == os.getpid() or ppid in mine):
+                    mine[pid], found = cpu, True
+        return mine
+
+    def _classify(self, pid: int) -> str:
+        if pid == self.server_pid:
+            return "server"
+        try:
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            return "other"
+        return "training" if b"core.runs" in cmd else "browsers"
+
+    def _sample(self) -> None:
+        for pid, cpu in self._descendants().items():
+            if pid not in self.kind:
+                self.kind[pid] = self._classify(pid)
+            self.seen[pid] = max(cpu, self.seen.get(pid, 0.0))
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.25):
+            self._sample()
+
+    def __enter__(self):
+        self._sample()
+        self.start = dict(self.seen)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(2)
+
+    def restart(self) -> None:
+        """Count from now on (called once every session has opened its page)."""
+        self._sample()
+        self.start = dict(self.seen)
+
+    def seconds(self) -> dict:
+        """CPU seconds per kind of process over the scenario."""
+        out = {"server": 0.0, "browsers": 0.0, "training": 0.0}
+        for pid, cpu in self.seen.items():
+            kind = self.kind.get(pid, "other")
+            if kind in out:
+                out[kind] += cpu - self.start.get(pid, 0.0)
+        return {k: round(v, 1) for k, v in out.items()}
+
+
 async def _stroke(page, points, tally: Tally, timeout_s: float) -> None:
     box = await page.locator("canvas.upper-canvas").first.bounding_box()
     old = await page.evaluate(_SRC_JS, CAPTION)
@@ -111,15 +184,19 @@ async def _clear(page, tally: Tally, timeout_s: float) -> None:
     tally.clear_s.append(time.perf_counter() - t0)
 
 
-async def _session(browser, url: str, delay_s: float, seconds: float, timeout_s: float, tally: Tally) -> None:
+async def _session(browser, url: str, delay_s: float, seconds: float, timeout_s: float, tally: Tally,
+                   loaded) -> None:
     """One person: open the Draw page, then a stroke every ~3 s and a clear after every 3 strokes."""
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     page = await context.new_page()
     page.set_default_timeout(120_000)
     page.on("pageerror", lambda exc: tally.errors.append(f"page error: {exc}"))
     try:
-        await page.goto(f"{url}/draw")
-        await page.locator("canvas.upper-canvas").first.wait_for()
+        try:
+            await page.goto(f"{url}/draw")
+            await page.locator("canvas.upper-canvas").first.wait_for()
+        finally:
+            await loaded()  # every session has its page open (or failed to): drawing and CPU count start
         await page.wait_for_timeout(delay_s * 1000)  # spread the sessions over the drawing period
         end, n = time.perf_counter() + seconds, 0
         while time.perf_counter() < end:
@@ -138,15 +215,21 @@ async def _session(browser, url: str, delay_s: float, seconds: float, timeout_s:
         await context.close()
 
 
-async def _scenario(url: str, sessions: int, seconds: float, timeout_s: float) -> Tally:
+async def _scenario(url: str, sessions: int, seconds: float, timeout_s: float, on_loaded=None) -> Tally:
+    """`sessions` people drawing; `on_loaded()` is called once all of them have the page open."""
     from playwright.async_api import async_playwright
 
-    tally = Tally()
+    tally, barrier = Tally(), asyncio.Barrier(sessions)
+
+    async def loaded() -> None:
+        if await barrier.wait() == 0 and on_loaded:
+            on_loaded()
+
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(**launch_args())
         try:
-            await asyncio.gather(*(_session(browser, url, PERIOD_S * i / sessions, seconds, timeout_s, tally)
-                                   for i in range(sessions)))
+            await asyncio.gather(*(_session(browser, url, PERIOD_S * i / sessions, seconds, timeout_s, tally,
+                                            loaded) for i in range(sessions)))
         finally:
             await browser.close()
     return tally
@@ -206,10 +289,14 @@ def run_all(seconds: float, sessions: int, timeout_s: float, root: Path = ROOT) 
             for name, n, train in (("1_session", 1, False), (f"{sessions}_sessions", sessions, False),
                                    (f"{sessions}_sessions_and_training", sessions, True)):
                 run_dir = start_training() if train else None
-                with RssPeak(proc.pid) as rss:
-                    tally = asyncio.run(_scenario(url, n, seconds, timeout_s))
+                with RssPeak(proc.pid) as rss, CpuUse(proc.pid) as cpu:
+                    tally = asyncio.run(_scenario(url, n, seconds, timeout_s, on_loaded=cpu.restart))
                 errors, seen = _new_tracebacks(log, seen)
                 results[name] = summary(tally, rss.peak_mb, errors)
+                used = cpu.seconds()
+                results[name]["cpu_seconds"] = used
+                results[name]["cpu_ms_per_stroke"] = {k: round(1000 * v / max(1, tally.attempted))
+                                                      for k, v in used.items()}
                 if run_dir:
                     results[name]["training_state_at_end"] = stop_training(run_dir)
         finally:

@@ -144,7 +144,7 @@ from core.runs import jobs, rundir
 if {spare!r} and hasattr(jobs, "keep_spare_ready"):  # an older checkout has no spare workers
     jobs.keep_spare_ready(root)
     deadline = time.time() + 300
-    while not list((root / ".spares").glob("*.ready")) and time.time() < deadline:
+    while not list((root / ".spares").glob("*/*.ready")) and time.time() < deadline:
         time.sleep(0.1)
 t0 = time.time()
 from core.nets.config import preset

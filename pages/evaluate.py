@@ -12,7 +12,7 @@ from pathlib import Path
 import streamlit as st
 
 from app.active_model import active_entry, check_or_offer_default
-from app.resources import dataset, load_model
+from app.resources import dataset, load_model, mtime
 from app.widgets import guarded, png_bytes
 from core.examine.eval_views import (caption, cell_from_points, confusion_figure, first_table, gallery,
                                      most_confused, output_column)
@@ -41,11 +41,12 @@ def test_set(model_path: str, name: str):
 
 
 @st.cache_data(max_entries=8, show_spinner="Evaluating the model on the test set...")
-def evaluation(path: str, mtime: float, dataset_name: str):
-    """Predictions of the model file on a test set (cached per file version and dataset)."""
-    from core.examine.evaluate import evaluate_on
+def evaluation(path: str, mtime_: float, dataset_name: str):
+    """(predictions on a test set, weight summaries) of the model file: read from its store on disk
+    (no TensorFlow), else computed once and stored (`core.examine.eval_store`)."""
+    from core.examine.eval_store import evaluate_and_store
 
-    return evaluate_on(load_model(path), test_set(path, dataset_name))
+    return evaluate_and_store(path, test_set(path, dataset_name), load_model)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -124,10 +125,9 @@ def misclassified(ev, data) -> None:
                      column_config={"confidence": st.column_config.NumberColumn(format="%.3f")})
 
 
-def weights(model, entry) -> None:
-    from core.examine.histograms import epoch_stats, epochs_figure, layer_figure, layer_weights
+def weights(per_layer: dict, entry) -> None:
+    from core.examine.histograms import epoch_stats, epochs_figure, layer_figure
 
-    per_layer = layer_weights(model)
     layer = st.selectbox("Layer", list(per_layer), key="evaluate_layer")
     st.plotly_chart(layer_figure(per_layer[layer], layer), key="evaluate_hist_now")
     if not entry.run_dir:
@@ -151,14 +151,13 @@ entry = active_entry()
 kind = entry.model_kind
 st.caption(f"Active model: **{entry.label}**, a {kind.describe()} (switch it in the sidebar).")
 check_or_offer_default(check_evaluable, entry, "evaluate_use_default")
-model = guarded(load_model, entry.path)
 names = fitting_test_sets(kind)
 if st.session_state.get("evaluate_dataset") not in names:
     st.session_state.pop("evaluate_dataset", None)  # chosen for another model: start on this one's own
 name = st.selectbox("Test set", names, format_func=title_of_test_set, key="evaluate_dataset",
                     help="The data the model can be measured on; the one it was trained on comes first.")
 data = guarded(test_set, entry.path, name)
-ev = guarded(evaluation, entry.path, os.path.getmtime(entry.path), name)
+ev, weight_summaries = guarded(evaluation, entry.path, mtime(entry.path), name)
 if name == LETTERS:
     st.caption(f"{len(ev.labels)} held-out letters the head was not trained on, from `{data.source}`.")
 c1, c2, c3 = st.columns(3)
@@ -173,4 +172,4 @@ with tabs[1]:
 with tabs[2]:
     misclassified(ev, data)
 with tabs[3]:
-    weights(model, entry)
+    weights(weight_summaries, entry)

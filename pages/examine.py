@@ -69,7 +69,7 @@ def activations_ui(model, path: str, mt: float, choice, ds) -> None:
     st.caption(f"Outputs of each layer for {choice.title}; one colour scale per layer (white is 0).")
     for layer in chosen:
         out = cache.layer_output(path, mt, layer, choice.image)
-        show_figure(panels.gallery(layer, out), f"{layer}_activations", f"act_{layer}")
+        show_figure(cache.gallery_png(path, mt, layer, choice.image), f"{layer}_activations", f"act_{layer}")
         s = acts.summary(out)
         st.caption(f"shape {s['shape']}, {s['zeros']:.0%} zeros, mean {s['mean']:.3f}, max {s['max']:.3f}")
     compare_ui(model, path, mt, ds)
@@ -153,7 +153,7 @@ def main() -> None:
     st.caption(f"Active model: {entry.label}")
     choice = input_ui(ds, names, path, mt)
     tabs = st.tabs(["Filters", "filter2D vs network", "Activations", "Filters over time", "Why this answer"])
-    blocks = [lambda: filters_ui(model), lambda: filter2d_ui(model, path, mt, choice),
+    blocks = [lambda: filters_ui(model, path, mt), lambda: filter2d_ui(model, path, mt, choice),
               lambda: activations_ui(model, path, mt, choice, ds), lambda: over_time_ui(entry),
               lambda: why_ui(model, path, mt, choice, names)]
     for tab, block in zip(tabs, blocks):

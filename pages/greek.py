@@ -52,6 +52,23 @@ def _analyze(folder: str, signature: str, model_path: str, model_mtime: float):
     return analyze(load_model(model_path), _load(folder, signature))
 
 
+@st.cache_data(max_entries=8, show_spinner=False)
+def _heatmap(folder: str, signature: str, model_path: str, model_mtime: float) -> dict:
+    """The SSD heatmap as plotly's dict (building it costs 0.3-0.6 s; the SSD depends on no widget)."""
+    from core.greek.figures import ssd_heatmap
+
+    symbols, analysis = _load(folder, signature), _analyze(folder, signature, model_path, model_mtime)
+    return ssd_heatmap(analysis.ssd, symbols.labels, symbols.names).to_dict()
+
+
+@st.cache_data(max_entries=32, show_spinner="Projecting the embeddings...")
+def _points(folder: str, signature: str, model_path: str, model_mtime: float, mode: str, method: str):
+    """2-D coordinates of the set in KNN mode `mode` (PCA or t-SNE with seed 0: the same every run)."""
+    from core.greek.projection import project
+
+    return project(_analyze(folder, signature, model_path, model_mtime).in_mode(mode).features, method, seed=0)
+
+
 def _thumb(image) -> str:
     return image_data_uri(image, 1)
 
@@ -79,7 +96,7 @@ def show_embedding(symbols, analysis) -> None:
                       hide_index=True, key="greek_first_vector")
 
 
-def show_ssd(symbols, analysis) -> None:
+def show_ssd(symbols, analysis, heatmap: dict) -> None:
     st.subheader("Sum-squared distances (SSD) between embeddings")
     cols = st.columns(len(symbols.class_names)) if len(symbols.class_names) <= 4 else None
     from core.greek.embedding import ssd_table
@@ -97,9 +114,7 @@ def show_ssd(symbols, analysis) -> None:
             st.dataframe(frame, hide_index=True, key=f"greek_ssd_table_{cname}",
                          column_config={"image": st.column_config.ImageColumn("image", width="small"),
                                         "SSD": st.column_config.NumberColumn("SSD", format="%.2f")})
-    from core.greek.figures import ssd_heatmap
-
-    st.plotly_chart(ssd_heatmap(analysis.ssd, symbols.labels, symbols.names), key="greek_heatmap")
+    st.plotly_chart(heatmap, key="greek_heatmap")
 
 
 def knn_notes(symbols, analysis, k: int) -> None:
@@ -134,15 +149,16 @@ def show_knn(symbols, analysis) -> None:
         knn_notes(symbols, analysis, k)
 
 
-def show_projection(symbols, analysis) -> None:
-    from core.greek.projection import hover_chart, project, scatter_figure
+def show_projection(symbols, points_of) -> None:
+    """The 2-D map; `points_of(method)` gives the (cached) coordinates of the current KNN mode."""
+    from core.greek.projection import hover_chart, scatter_figure
 
     st.subheader("The embedding space in 2-D")
     c1, c2 = st.columns(2)
     method = c1.radio("Projection", METHODS, horizontal=True, key="greek_projection")
     chart = c2.radio("Chart", ["Images on hover", "Plotly (click points)"], horizontal=True,
                      key="greek_chart")
-    points = project(analysis.features, method, seed=0)
+    points = points_of(method)
     if chart == "Images on hover":
         st.altair_chart(hover_chart(points, symbols.labels, symbols.class_names, symbols.names,
                                     symbols.images), key="greek_hover_chart")
@@ -180,9 +196,10 @@ def main() -> None:
         stop_with_error(str(exc))
     show_set(symbols)
     show_embedding(symbols, analysis)
-    show_ssd(symbols, analysis)
+    key = (str(folder), signature, entry.path, mtime(entry.path))
+    show_ssd(symbols, analysis, _heatmap(*key))
     show_knn(symbols, analysis)
-    show_projection(symbols, analysis)
+    show_projection(symbols, lambda method: _points(*key, mode, method))
     own_letters_ui(symbols, analysis, model)
     transfer_ui(folder, symbols, entry.path)
 

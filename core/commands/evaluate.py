@@ -23,6 +23,9 @@ def register(sub) -> None:
                    help="test set (default: the one the model was trained on; "
                         f"{LETTERS_CHOICE!r}: a transfer run's held-out letters)")
     p.add_argument("--limit", type=positive_int, metavar="N", help="evaluate on the first N test images only")
+    p.add_argument("--store", action="store_true",
+                   help="keep the evaluation in the model's run directory (evaluations/), where the "
+                        "Evaluate page reads it instead of computing it (how models/default ships its own)")
     add_json_option(p)
     p.set_defaults(func=run)
 
@@ -42,8 +45,14 @@ def run(args) -> int:
     if kind.notice:
         print(f"note: {kind.notice}", file=sys.stderr)
     data = load_test_set(name, run_config_of(path))
+    if args.store and not args.limit:
+        from core.examine.eval_store import evaluate_and_store, store_folders
+
+        evaluation, _ = evaluate_and_store(path, data, lambda _: model, folder=store_folders(path)[0])
+    else:
+        evaluation = evaluate_on(model, data, args.limit)
     result = {"model": str(path), "kind": kind.kind, "dataset": data.name,
-              **report(evaluate_on(model, data, args.limit), data.class_names)}
+              **report(evaluation, data.class_names)}
     if args.json:
         emit_json(result)
         return 0

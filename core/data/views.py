@@ -6,6 +6,8 @@ import numpy as np
 
 from core.data.datasets import Dataset
 
+_CHUNK = 1 << 20  # pixels per histogram step
+
 
 def class_counts(data: Dataset) -> list[dict]:
     """One row per class: index, name, number of training and test images."""
@@ -32,10 +34,20 @@ def class_counts_figure(rows: list[dict]):
 
 
 def pixel_stats(data: Dataset) -> dict:
-    """Shapes and the training set's pixel mean and standard deviation over [0, 1]."""
+    """Shapes and the training set's pixel mean and standard deviation over [0, 1].
+
+    Computed exactly from a 256-bin histogram of the uint8 pixels, 1M pixels at a time: one pass and no
+    float copy of the 47 million pixels (which cost 0.2-2 s and 188 MB on 2 cores).
+    """
     x = data.x_train
-    mean = float(x.mean() / 255.0)
-    std = float(np.sqrt(((x.astype(np.float32) / 255.0 - mean) ** 2).mean()))
+    flat = x.reshape(-1)
+    counts = np.zeros(256, dtype=np.int64)
+    for start in range(0, flat.size, _CHUNK):
+        counts += np.bincount(flat[start:start + _CHUNK], minlength=256)
+    values = np.arange(256) / 255.0
+    total = max(1, int(counts.sum()))
+    mean = float((counts * values).sum() / total)
+    std = float(np.sqrt((counts * (values - mean) ** 2).sum() / total))
     return {"train": int(len(x)), "test": int(len(data.x_test)), "shape": "x".join(map(str, x.shape[1:])),
             "mean": mean, "std": std}
 

@@ -82,17 +82,36 @@ def load_epoch_histograms(run_dir: Path) -> dict[int, dict[str, tuple[np.ndarray
     return out
 
 
-def layer_figure(params: dict[str, np.ndarray], layer: str):
-    """Side-by-side histograms of one layer's tensors (kernel, bias, ...) with mean and std in the titles."""
+def tensor_summary(values: np.ndarray, bins: int = BINS) -> dict:
+    """What the Weights tab shows of one tensor: {"size", "mean", "std", "counts", "edges"}."""
+    values = np.asarray(values)
+    counts, edges = histogram(values, bins)
+    return {"size": int(values.size), "mean": float(values.mean()) if values.size else 0.0,
+            "std": float(values.std()) if values.size else 0.0, "counts": counts, "edges": edges}
+
+
+def weight_summaries(model) -> dict[str, dict[str, dict]]:
+    """{layer: {param: `tensor_summary`}} for every layer that has weights, in layer order."""
+    return {layer: {param: tensor_summary(values) for param, values in params.items()}
+            for layer, params in layer_weights(model).items()}
+
+
+def layer_figure(params: dict[str, dict], layer: str):
+    """Side-by-side histograms of one layer's tensors (kernel, bias, ...) with mean and std in the titles.
+
+    Args:
+        params: {param: `tensor_summary`} of the layer (one entry of `weight_summaries`).
+        layer: the layer's name, the figure's title.
+    """
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
     names = list(params)
-    titles = [f"{n} ({params[n].size:,} values, mean {params[n].mean():.3g}, std {params[n].std():.3g})"
+    titles = [f"{n} ({params[n]['size']:,} values, mean {params[n]['mean']:.3g}, std {params[n]['std']:.3g})"
               for n in names]
     fig = make_subplots(rows=1, cols=len(names), subplot_titles=titles)
     for i, name in enumerate(names, start=1):
-        counts, edges = histogram(params[name])
+        counts, edges = params[name]["counts"], params[name]["edges"]
         centers = (edges[:-1] + edges[1:]) / 2
         fig.add_trace(go.Bar(x=centers, y=counts, width=np.diff(edges), name=name, marker_color="#1f77b4",
                              hovertemplate="%{x:.4f}: %{y}<extra></extra>"), row=1, col=i)

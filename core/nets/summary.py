@@ -111,25 +111,28 @@ def diagram_figure(layers: list[dict]):
     """
     import plotly.graph_objects as go
 
-    fig = go.Figure()
     sizes = [max(1, math.prod(int(v) for v in r["output_shape"].split("x") if v.isdigit()) or 1)
              for r in layers]
     biggest = math.log10(max(sizes + [10]))
+    shapes, notes = [], []  # handed to plotly at once: add_shape/add_annotation re-validate all earlier ones
     x = 0.0
     for row, size in zip(layers, sizes):
         h = 0.35 + 0.65 * math.log10(size) / biggest
         color = COLORS.get(row["type"], "#7f7f7f")
-        fig.add_shape(type="rect", x0=x, x1=x + 1, y0=-h / 2, y1=h / 2, fillcolor=color, opacity=0.8,
-                      line={"color": "#333", "width": 1})
+        shapes.append({"type": "rect", "x0": x, "x1": x + 1, "y0": -h / 2, "y1": h / 2, "fillcolor": color,
+                       "opacity": 0.8, "line": {"color": "#333", "width": 1}})
         params = f"<br>{row['params']:,} p" if row["params"] else ""
-        fig.add_annotation(x=x + 0.5, y=0, text=f"<b>{row['name']}</b><br>{row['output_shape']}{params}",
-                           showarrow=False, font={"size": 9, "color": "white"}, textangle=-90 if len(layers) > 7 else 0)
-        fig.add_annotation(x=x + 0.5, y=-0.62, text=row["type"].replace("Pooling2D", "Pool"),
-                           showarrow=False, font={"size": 9})
+        notes.append({"x": x + 0.5, "y": 0, "text": f"<b>{row['name']}</b><br>{row['output_shape']}{params}",
+                      "showarrow": False, "font": {"size": 9, "color": "white"},
+                      "textangle": -90 if len(layers) > 7 else 0})
+        notes.append({"x": x + 0.5, "y": -0.62, "text": row["type"].replace("Pooling2D", "Pool"),
+                      "showarrow": False, "font": {"size": 9}})
         if x > 0:
-            fig.add_annotation(x=x, y=0, ax=x - 0.25, ay=0, xref="x", yref="y", axref="x", ayref="y",
-                               showarrow=True, arrowhead=2, arrowsize=1, arrowwidth=1.2, text="")
+            notes.append({"x": x, "y": 0, "ax": x - 0.25, "ay": 0, "xref": "x", "yref": "y", "axref": "x",
+                          "ayref": "y", "showarrow": True, "arrowhead": 2, "arrowsize": 1, "arrowwidth": 1.2,
+                          "text": ""})
         x += 1.25
+    fig = go.Figure(layout={"shapes": shapes, "annotations": notes})
     fig.update_xaxes(visible=False, range=[-0.1, max(x - 0.15, 1)])
     fig.update_yaxes(visible=False, range=[-0.75, 0.55])
     fig.update_layout(height=230, margin={"l": 0, "r": 0, "t": 0, "b": 0}, plot_bgcolor="rgba(0,0,0,0)",

@@ -6,6 +6,7 @@ import socket
 import time
 from pathlib import Path
 
+from core.errors import LabError
 from core.paths import runs_dir
 from core.runs import rundir, spare
 from core.runs.processes import spawn
@@ -60,9 +61,14 @@ def start_run(config: dict, root: Path | None = None, label: str | None = None,
 def keep_spare_ready(root: Path | None = None) -> None:
     """Have a warm spare worker wait for the next run of runs folder `root` (the workspace's by default).
 
-    The Train page calls it, so Start answers in seconds: see `core.runs.spare`.
+    The Train page calls it, so Start answers in seconds: see `core.runs.spare`. A spare only saves
+    time, so a workspace it cannot write to, or a bad `LAB_WORKER_NICE`, just means no spare here:
+    Start then starts a cold worker and reports such a problem itself.
     """
-    spare.keep_ready(Path(root) if root else runs_dir())
+    try:
+        spare.keep_ready(Path(root) if root else runs_dir())
+    except (LabError, OSError):
+        pass
 
 
 def stop_run(run_dir: Path) -> None:

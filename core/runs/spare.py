@@ -3,16 +3,17 @@
 A cold worker spends 3-12 s (a quiet or a busy 2-core machine) importing TensorFlow and Keras and
 reading the dataset before its first batch. The server keeps one spare per runs folder
 (`keep_ready`); `core.runs.jobs.start_run` hands a new run to a ready spare instead of starting a
-cold process, and the next spare warms up while that run trains. Files in `<runs>/.spares/`:
+cold process, and the next spare warms up while that run trains. Files in its folder:
 
     <pid>.starting   written by the launcher when it starts a spare
     <pid>.ready      written by the spare once it is warm
     <pid>.claimed    a launcher renamed `.ready` to this: a rename succeeds for one launcher only
     <pid>.job        the run the launcher handed over: {"run_dir": ..., "queue": ...}
 
-Spares belong to one machine. An idle spare exits when the process that started it is gone (the
-server stopped), when its folder is removed, or after `IDLE_S`. `LAB_SPARE_WORKER=0` turns them off
-(each then costs about 0.5 GB of memory while it waits).
+Spares belong to one machine: each host has its own folder, `<runs>/.spares/<host>/`, so machines
+that share a workspace never take (or clean up) each other's. An idle spare exits when the process
+that started it is gone (the server stopped), when its folder is removed, or after `IDLE_S`. A
+waiting spare holds about 0.5 GB of memory; `LAB_SPARE_WORKER=0` turns spares off.
 
     python -m core.runs.spare SPARES_DIR [DELAY_S]
 """
@@ -22,6 +23,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import socket
 import sys
 import time
 from pathlib import Path
@@ -43,8 +45,8 @@ def enabled() -> bool:
 
 
 def spares_dir(root: Path) -> Path:
-    """The folder where the spares of runs folder `root` announce themselves."""
-    return Path(root) / FOLDER
+    """The folder where this host's spares for runs folder `root` announce themselves."""
+    return Path(root) / FOLDER / socket.gethostname()
 
 
 def _live(folder: Path, suffix: str) -> list[Path]:

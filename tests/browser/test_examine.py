@@ -38,3 +38,24 @@ def test_filter_grid_and_galleries_render(lab):
     page.get_by_role("tab", name="Activations", exact=True).click()
     expect(page.get_by_role("tabpanel").get_by_text("Outputs of each layer for test example 0",
                                                     exact=False)).to_be_visible()
+
+
+def test_filters_over_time_downloads_every_epoch_as_an_animated_gif(lab):
+    """The GIF is drawn when the button is clicked (not on every visit) and holds one frame per saved epoch."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    from core.paths import default_model_path
+    from core.runs import rundir
+
+    lab.goto("examine")
+    page = lab.page
+    page.get_by_role("tab", name="Filters over time", exact=True).click()
+    button = page.get_by_role("button", name="Download all epochs as an animated GIF")
+    expect(button).to_be_visible()
+    with page.expect_download(timeout=120000) as info:  # drawn on the click: slow on a busy machine
+        button.click()
+    gif = Image.open(BytesIO(open(info.value.path(), "rb").read()))
+    assert gif.format == "GIF"
+    assert gif.n_frames == len(rundir.load_epoch_filters(default_model_path().parent))

@@ -19,12 +19,17 @@ at = AppTest.from_file({entry!r}, default_timeout=60).run()
 assert not at.exception, at.exception
 at.switch_page("../pages/data.py").run()
 assert not at.exception, at.exception
+at.switch_page("../pages/evaluate.py").run()
+assert not at.exception, at.exception
+assert at.metric[0].value == "99.17%", at.metric
 print("TF_LOADED" if "tensorflow" in sys.modules else "TF_ABSENT")
 """
 
 
-def test_home_and_data_pages_do_not_import_tensorflow():
-    out = subprocess.run([sys.executable, "-c", PROBE.format(entry=ENTRY)], cwd=ROOT, env=dict(os.environ),
+def test_home_data_and_evaluate_pages_do_not_import_tensorflow():
+    """Evaluate reads the default model's stored evaluation (models/default/evaluations/): no TensorFlow."""
+    env = dict(os.environ, LAB_PRELOAD="0")  # the server's background preload would import it anyway
+    out = subprocess.run([sys.executable, "-c", PROBE.format(entry=ENTRY)], cwd=ROOT, env=env,
                          capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().splitlines()[-1] == "TF_ABSENT"

@@ -37,6 +37,27 @@ def test_evaluate_default_model_json():
     assert all(len(r["outputs"]) == 10 and all(round(v, 2) == v for v in r["outputs"]) for r in first)
 
 
+def test_evaluate_store_keeps_the_evaluation_in_the_run_directory(tmp_path, mnist):
+    """`--store` writes what the Evaluate page reads; the numbers are those of a plain evaluation."""
+    import shutil
+
+    from core.examine.eval_store import stored_evaluation
+    from core.paths import DEFAULT_RUN_DIR
+
+    run = tmp_path / "run"
+    run.mkdir()
+    for name in ("model.keras", "config.json"):
+        shutil.copy(DEFAULT_RUN_DIR / name, run / name)
+    out = cli("evaluate", "--model", str(run / "model.keras"), "--store", "--json")
+    assert out.returncode == 0, out.stderr
+    assert len(list((run / "evaluations").glob("*.npz"))) == 1
+    stored, _ = stored_evaluation(run / "model.keras", mnist)
+    result = json.loads(out.stdout)
+    assert result["test_accuracy"] == stored.accuracy
+    plain = json.loads(cli("evaluate", "--model", str(run / "model.keras"), "--json").stdout)
+    assert plain["test_accuracy"] == result["test_accuracy"] and plain["first_10"] == result["first_10"]
+
+
 def test_train_json_leaves_a_complete_run_dir(tmp_path):
     run_dir = tmp_path / "run"
     out = cli("train", "--preset", "assignment", "--epochs", "1", "--train-subset", "1000",

@@ -26,3 +26,14 @@ def test_examples_are_the_first_images_and_labels(mnist):
     assert np.array_equal(images[0], mnist.x_train[0])
     idx, _, _ = examples(mnist, "test", 9995, 50)
     assert list(idx) == [9995, 9996, 9997, 9998, 9999]
+
+
+def test_pixel_stats_equal_numpy_on_float_pixels(mnist):
+    """The histogram route gives numpy's float64 mean and std of the same pixels."""
+    from core.data.datasets import Dataset
+
+    x = np.random.default_rng(0).integers(0, 256, (3000, 28, 28), dtype=np.uint8)  # > one 1M-pixel chunk
+    data = Dataset("mnist", x, np.zeros(3000, np.uint8), x[:5], np.zeros(5, np.uint8), list("0123456789"), "test")
+    stats = pixel_stats(data)
+    assert abs(stats["mean"] - (x / 255.0).mean()) < 1e-12
+    assert abs(stats["std"] - (x / 255.0).std()) < 1e-12

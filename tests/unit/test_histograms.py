@@ -5,7 +5,7 @@ import pytest
 
 from core.runs import rundir
 from core.examine.histograms import (epoch_stats, epochs_figure, histogram, layer_figure, layer_weights,
-                             load_epoch_histograms, model_histograms)
+                             load_epoch_histograms, model_histograms, weight_summaries)
 
 
 @pytest.fixture(scope="module")
@@ -77,5 +77,8 @@ def test_runs_without_histograms_fall_back_to_first_layer_filters(tmp_path):
 
 def test_layer_figure_has_one_histogram_per_tensor(tiny_run):
     _, model = tiny_run
-    fig = layer_figure(layer_weights(model)["conv1"], "conv1")
+    fig = layer_figure(weight_summaries(model)["conv1"], "conv1")
     assert len(fig.data) == 2 and sum(fig.data[0].y) == 36 and sum(fig.data[1].y) == 4
+    kernel = layer_weights(model)["conv1"]["kernel"]
+    assert fig.layout.annotations[0].text == (f"kernel (36 values, mean {kernel.mean():.3g}, "
+                                              f"std {kernel.std():.3g})")

@@ -1,0 +1,49 @@
+"""The server preloads pandas, MNIST and Keras in the background once its first page has been drawn."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+ENTRY = str(ROOT / "app" / "main.py")
+
+PROBE = """
+import sys, threading
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file({entry!r}, default_timeout=60).run()
+assert not at.exception, at.exception
+print("AFTER_HOME", sorted(t.name for t in threading.enumerate() if t.name.startswith("lab-preload")))
+from app import preload
+from core.data import datasets
+preload.wait("keras"); preload.wait("data")
+import gc, time
+while any(t.name == "lab-preload" for t in threading.enumerate()):
+    time.sleep(0.05)
+print("GC_ENABLED", gc.isenabled())
+print("PRELOADED", "keras" in sys.modules, "pandas" in sys.modules, "mnist" in datasets._LOADED)
+at.switch_page("../pages/data.py").run()
+assert not at.exception, at.exception
+print("STARTED_AGAIN", preload.start())
+"""
+
+
+def _probe(**env) -> list[str]:
+    out = subprocess.run([sys.executable, "-c", PROBE.format(entry=ENTRY)], cwd=ROOT,
+                         env=dict(os.environ, **env), capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    return [line for line in out.stdout.splitlines() if line.split(" ")[0].isupper()]
+
+
+def test_home_starts_the_preload_once_and_it_loads_keras_pandas_and_mnist():
+    lines = _probe()
+    assert lines[0] == "AFTER_HOME ['lab-preload']"
+    assert lines[1] == "GC_ENABLED True"  # switched off only while the preload ran
+    assert lines[2] == "PRELOADED True True True"
+    assert lines[3] == "STARTED_AGAIN False"
+
+
+def test_lab_preload_0_turns_it_off():
+    lines = _probe(LAB_PRELOAD="0")
+    assert lines[0] == "AFTER_HOME []"
+    assert lines[2] == "PRELOADED False False False"  # Home needs none of them
