@@ -9,6 +9,8 @@ Measured leave-one-out 1-NN accuracy with the default model is in the Greek page
 
 from __future__ import annotations
 
+import weakref
+
 import numpy as np
 
 from core.errors import LabError
@@ -17,6 +19,7 @@ from core.nets.inputs import forward
 EMBED_LAYER = "dense1"
 # (dx, dy, degrees): small shifts and rotations used for test-time augmentation.
 TTA_TRANSFORMS = ((0, 0, 0), (1, 0, 0), (-1, 0, 0), (0, 1, 0), (0, -1, 0), (0, 0, 8), (0, 0, -8))
+_FEATURE_MODELS = weakref.WeakKeyDictionary()  # model -> its feature model (`feature_model`)
 
 
 def embedding_layer(model) -> str:
@@ -75,13 +78,20 @@ def spatial_layer(model) -> str | None:
 
 
 def feature_model(model):
-    """One model giving (spatial features, embedding) of an image in one pass (None spatial if absent)."""
+    """One model giving (spatial features, embedding) of an image in one pass (None spatial if absent).
+
+    Made once per model object and kept while that model lives: a new Keras model per drawn letter
+    also needs its prediction function traced anew, most of a stroke's time on the Greek page.
+    """
     import keras
 
-    emb = model.get_layer(embedding_layer(model)).output
-    name = spatial_layer(model)
-    outputs = [model.get_layer(name).output if name else emb, emb]
-    return keras.Model(model.inputs[0], outputs, name=f"{model.name}_features")
+    made = _FEATURE_MODELS.get(model)
+    if made is None:
+        emb = model.get_layer(embedding_layer(model)).output
+        name = spatial_layer(model)
+        outputs = [model.get_layer(name).output if name else emb, emb]
+        made = _FEATURE_MODELS[model] = keras.Model(model.inputs[0], outputs, name=f"{model.name}_features")
+    return made
 
 
 def _unit(f: np.ndarray) -> np.ndarray:
