@@ -75,6 +75,20 @@ def plain_keras_epoch(batch_size: int = 128) -> dict:
             "images_per_s": round(len(x) / fit, 1)}
 
 
+def in_fresh_process(function: str) -> dict:
+    """Run `bench.training.<function>()` in a new Python process and return its JSON result.
+
+    The reference loop and the matmul peak run in processes of their own, as the lab's commands do,
+    so both sides start from the same state (a fresh interpreter, nothing else holding TensorFlow).
+    """
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    code = f"import json; from bench.training import {function} as f; print(json.dumps(f()))"
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"{function} failed: {done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def lab_train(lab_root: Path, *args: str) -> dict:
     """`python -m core train ... --json` in a fresh process; its JSON plus the process' wall time."""
     with tempfile.TemporaryDirectory(prefix="bench-train-") as home:
@@ -99,9 +113,9 @@ def reference_and_lab_epoch(lab_root: Path, peak: float, skip_lab: bool) -> tupl
     The machine's speed drifts within a run; this order gives both the same drift, and each is
     taken at its faster try (noise only ever adds time). Returns (reference, lab epoch or None).
     """
-    refs = [plain_keras_epoch()]
+    refs = [in_fresh_process("plain_keras_epoch")]
     labs = [] if skip_lab else [lab_epoch(lab_root) for _ in range(2)]
-    refs.append(plain_keras_epoch())
+    refs.append(in_fresh_process("plain_keras_epoch"))
     reference = dict(min(refs, key=lambda r: r["epoch_s"]), tries_epoch_s=[r["epoch_s"] for r in refs])
     reference["fraction_of_matmul_peak"] = round(
         ASSIGNMENT_TRAIN_MFLOP * 1e6 * 60000 / reference["fit_s"] / 1e9 / peak, 3)
@@ -199,7 +213,7 @@ def main(argv=None) -> int:
     result = {"benchmark": "training", "lab_root": str(lab_root),
               "machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
               "load_average_at_start": round(os.getloadavg()[0], 1)}
-    peak = matmul_gflops()
+    peak = in_fresh_process("matmul_gflops")
     result["matmul_gflops"] = round(peak, 1)
     reference, result["lab_assignment_epoch"] = reference_and_lab_epoch(lab_root, peak, args.skip_lab_epoch)
     result["plain_keras_epoch"] = reference
