@@ -5,11 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from core.paths import workspace_dir
-
-ENTRY = str(Path(__file__).resolve().parents[2] / "app" / "main.py")
+from tests.pages.apptest import open_page
 
 
 def _upload(model, name: str) -> str:
@@ -51,18 +49,8 @@ def no_hidden_dense():
     Path(path).unlink(missing_ok=True)
 
 
-def _page(page: str, model_path: str) -> AppTest:
-    at = AppTest.from_file(ENTRY, default_timeout=120)
-    at.session_state["active_model_path"] = model_path
-    at.run()
-    at.switch_page(f"../pages/{page}.py")
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
 def test_examine_works_for_another_architecture(other_net):
-    at = _page("examine", other_net)
+    at = open_page("examine", other_net)
     assert not at.error, [e.value for e in at.error]
     assert "agree" in at.success[0].value  # filter2D re-does its 'same'-padded 5x5 first layer
     assert "The model reads **class" in " ".join(m.value for m in at.markdown)  # 5 outputs: no digit names
@@ -71,18 +59,18 @@ def test_examine_works_for_another_architecture(other_net):
 
 
 def test_greek_works_for_another_architecture(other_net):
-    at = _page("greek", other_net)
+    at = open_page("greek", other_net)
     assert not at.error, [e.value for e in at.error]
     assert "gives **24 numbers**" in " ".join(m.value for m in at.markdown)  # cut at dense1
     assert at.metric[0].label == "Leave-one-out accuracy"
 
 
 def test_a_page_that_cannot_use_the_model_says_why_and_offers_the_default(no_hidden_dense):
-    at = _page("greek", no_hidden_dense)
+    at = open_page("greek", no_hidden_dense)
     assert len(at.warning) == 1 and "no hidden dense layer" in at.warning[0].value
     assert not at.error and not at.metric  # nothing else drawn with a model that does not fit
     at.button(key="greek_use_default").click().run()
     assert not at.exception and not at.warning
     assert at.metric[0].value == "100.0%"  # the default model on the default set
-    examine = _page("examine", no_hidden_dense)  # Examine itself can study this model
+    examine = open_page("examine", no_hidden_dense)  # Examine itself can study this model
     assert not examine.error and not examine.warning

@@ -15,10 +15,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.paths import DEFAULT_RUN_DIR, default_model_path
+from tests.pages.apptest import ENTRY, open_page
 from tests.pages.test_draw import canvas_state, drawing_of
 from tests.unit.model_kinds import save_five_output_model, train_transfer_run
-
-ENTRY = str(Path(__file__).resolve().parents[2] / "app" / "main.py")
 
 
 @pytest.fixture(scope="module")
@@ -36,19 +35,8 @@ def transfer_model(runs) -> str:
     return str(next(runs.iterdir()) / "model.keras")
 
 
-def _page(page: str, active: str | None = None) -> AppTest:
-    at = AppTest.from_file(ENTRY, default_timeout=120)
-    if active:
-        at.session_state["active_model_path"] = active
-    at.run()
-    at.switch_page(f"../pages/{page}.py")
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
 def test_evaluate_measures_a_letter_head_on_its_held_out_letters(transfer_model):
-    at = _page("evaluate", transfer_model)
+    at = open_page("evaluate", transfer_model)
     comparison = json.loads((Path(transfer_model).parent / "transfer_eval.json").read_text())
     assert at.selectbox(key="evaluate_dataset").options == ["its Greek letters (held out)"]
     assert at.metric[0].value == f"{comparison['test_accuracy']:.2%}"
@@ -68,7 +56,7 @@ def test_evaluate_says_why_a_model_fits_no_test_set_and_offers_the_default(tmp_p
 
     five = save_upload("five_out.keras", save_five_output_model(tmp_path / "five.keras").read_bytes())
     try:
-        at = _page("evaluate", str(five))
+        at = open_page("evaluate", str(five))
         assert len(at.warning) >= 1 and "cannot be measured on MNIST digits (10 classes)" in at.warning[0].value
         assert not at.metric  # nothing measured, no traceback
         assert any("No class names came with this model" in c.value for c in at.sidebar.caption)
@@ -85,7 +73,7 @@ def test_draw_reads_letters_with_a_letter_model(transfer_model, runs):
 
     config = json.loads((Path(transfer_model).parent / "config.json").read_text())
     _, test = load_transfer_data(config)
-    at = _page("draw", transfer_model)
+    at = open_page("draw", transfer_model)
     assert any("reads Greek letters (alpha, beta, gamma)" in c.value for c in at.caption)
     i = [int(np.flatnonzero(test.labels == c)[0]) for c in range(len(test.class_names))][1]
     letter = (test.images[i] * 255).astype(np.uint8)
@@ -99,7 +87,7 @@ def test_draw_reads_letters_with_a_letter_model(transfer_model, runs):
 
 
 def test_the_true_label_follows_the_newest_reading(mnist):
-    at = _page("draw")
+    at = open_page("draw")
     digits = [mnist.x_test[int(np.flatnonzero(mnist.y_test == d)[0])] for d in (2, 7)]
     at.session_state["draw_canvas"] = canvas_state(drawing_of(digits[0]))
     at.run()
@@ -120,7 +108,7 @@ def test_the_true_label_follows_the_newest_reading(mnist):
 
 
 def test_the_runs_table_button_makes_a_run_active_on_every_page(transfer_model):
-    at = _page("train")
+    at = open_page("train")
     run = Path(transfer_model).parent
     at.selectbox(key="train_pick_run").select(str(run))
     at.run()
@@ -139,7 +127,7 @@ def test_the_runs_table_button_makes_a_run_active_on_every_page(transfer_model):
 def test_a_deleted_model_falls_back_to_the_default_with_a_notice(runs, tmp_path):
     gone = runs / "20260101-000000-deleted"
     shutil.copytree(DEFAULT_RUN_DIR, gone)
-    at = _page("home", str(gone / "model.keras"))
+    at = open_page("home", str(gone / "model.keras"))
     assert at.query_params["model"] in ([f"run/{gone.name}"], f"run/{gone.name}")
     shutil.rmtree(gone)
     at.run()
