@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import gc
 import logging
-import os
 import threading
+
+from core import settings
 
 ENV = "LAB_PRELOAD"
 STEPS = ("data", "keras")  # in this order, one thread: reading MNIST is not slowed by the TF import
@@ -27,7 +28,7 @@ _log = logging.getLogger("recognition_lab")
 
 def enabled() -> bool:
     """False when `LAB_PRELOAD` is 0, false or no."""
-    return os.environ.get(ENV, "1").strip().lower() not in ("0", "false", "no")
+    return settings.flag(ENV, default=True)
 
 
 def _tables_and_data() -> None:

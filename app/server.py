@@ -17,6 +17,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from core import settings
 from core.errors import LabError
 
 ALLOW_FOLDERS_ENV = "LAB_ALLOW_SERVER_FOLDERS"
@@ -42,7 +43,7 @@ def server_folders_allowed(address: str | None = None) -> bool:
     Args:
         address: the listen address. Defaults to Streamlit's `server.address` option.
     """
-    if os.environ.get(ALLOW_FOLDERS_ENV, "").strip().lower() in ("1", "true", "yes"):
+    if settings.flag(ALLOW_FOLDERS_ENV):
         return True
     return is_loopback(st.get_option("server.address") if address is None else address)
 

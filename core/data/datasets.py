@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from core import settings
 from core.errors import DatasetUnavailable
 
 # name -> (file name, image shape, class names)
@@ -224,7 +225,7 @@ def available_datasets() -> dict[str, bool]:
 
 def offline() -> bool:
     """True when `LAB_OFFLINE` is set to 1, true or yes: never try Keras' download."""
-    return os.environ.get("LAB_OFFLINE", "").strip().lower() in ("1", "true", "yes")
+    return settings.flag("LAB_OFFLINE")
 
 
 def input_shape(name: str) -> tuple:

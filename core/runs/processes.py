@@ -35,19 +35,9 @@ def worker_nice() -> int:
     Raises:
         LabError: a value that is not a whole number from 0 to 19.
     """
-    from core.errors import LabError
+    from core import settings
 
-    text = os.environ.get(NICE_ENV, "").strip()
-    if not text:
-        return DEFAULT_NICE
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if not 0 <= value <= 19:
-        raise LabError(f"{NICE_ENV} must be a whole number from 0 (same priority as the server) to 19, "
-                       f"not {text!r}.")
-    return value
+    return settings.whole_number(NICE_ENV, DEFAULT_NICE, low=0, high=19)
 
 
 def _die_with_parent() -> None:

@@ -9,12 +9,11 @@ crashed worker never blocks the queue.
 from __future__ import annotations
 
 import fcntl
-import os
 import socket
 import time
 from pathlib import Path
 
-from core.errors import LabError
+from core import settings
 from core.paths import lab_home
 
 ENV_VAR = "LAB_MAX_TRAININGS"
@@ -23,16 +22,7 @@ POLL_S = 0.5
 
 def max_trainings() -> int:
     """How many trainings may share this machine: `$LAB_MAX_TRAININGS`, default 1."""
-    text = os.environ.get(ENV_VAR, "").strip()
-    if not text:
-        return 1
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise LabError(f"{ENV_VAR} must be a whole number of at least 1 (it is {text!r}).")
-    return value
+    return settings.whole_number(ENV_VAR, 1, low=1)
 
 
 def slot_dir() -> Path:

@@ -28,6 +28,7 @@ import sys
 import time
 from pathlib import Path
 
+from core import settings
 from core.files import write_json_atomic, write_text_atomic
 from core.runs.liveness import pid_alive
 
@@ -41,7 +42,7 @@ REPLACE_DELAY_S = 30.0  # the spare after a hand-over warms up once the run it f
 
 def enabled() -> bool:
     """Whether spare workers are on (`LAB_SPARE_WORKER` is unset or anything but 0/false/no/off)."""
-    return os.environ.get(ENV_VAR, "1").strip().lower() not in ("0", "false", "no", "off")
+    return settings.flag(ENV_VAR, default=True)
 
 
 def spares_dir(root: Path) -> Path:
