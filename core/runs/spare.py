@@ -109,7 +109,9 @@ def hand_over(root: Path, run_dir: Path, queue: bool) -> int | None:
 
 def warm_up() -> None:
     """Import what every job needs and read MNIST (kept per process by `core.data.datasets`)."""
-    import keras  # noqa: F401  (TensorFlow with it)
+    from core.nets.keras_import import import_keras
+
+    import_keras()  # TensorFlow with it
 
     import core.greek.transfer  # noqa: F401
     import core.runs.training  # noqa: F401

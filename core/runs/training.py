@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from core.runs import rundir
+from core.runs.feed import Feed
 from core.nets.config import NetConfig
 from core.data.datasets import class_names_of, load_dataset
 from core.nets.inputs import BATCH_SIZE, to_batch
@@ -191,8 +192,8 @@ def _watcher_class():
     return BatchWatcher
 
 
-def _evaluate(model, x, y, batch_size: int, watcher) -> tuple[float, float]:
-    loss, accuracy = model.evaluate(x, y, batch_size=batch_size, verbose=0, callbacks=[watcher])
+def _evaluate(model, feed: Feed, batch_size: int, watcher) -> tuple[float, float]:
+    loss, accuracy = model.evaluate(feed.in_order(batch_size), verbose=0, callbacks=[watcher])
     return float(loss), float(accuracy)
 
 
@@ -202,17 +203,17 @@ def _train_epoch(model, watcher, data, epoch: int, epochs: int, batch_size: int,
     Returns:
         (the metrics row without save timings, the epoch's start time), or None when stopped.
     """
-    x_train, y_train, x_test, y_test = data
+    train, test = data
     t0 = time.time()
-    eval_batches = int(np.ceil(len(x_train) / eval_batch_size) + np.ceil(len(x_test) / eval_batch_size))
-    watcher.begin(epoch, epochs, int(np.ceil(len(x_train) / batch_size)), eval_batches)
-    history = model.fit(x_train, y_train, batch_size=batch_size, epochs=1, shuffle=True,
-                        verbose=0, callbacks=[watcher])
+    eval_batches = int(np.ceil(train.size / eval_batch_size) + np.ceil(test.size / eval_batch_size))
+    watcher.begin(epoch, epochs, int(np.ceil(train.size / batch_size)), eval_batches)
+    # shuffled by the feed; Keras' own shuffle flag only warns for a dataset
+    history = model.fit(train.shuffled(batch_size), epochs=1, shuffle=False, verbose=0, callbacks=[watcher])
     if watcher.stopped:
         return None
     fit_seconds = time.time() - t0
-    train_loss, train_acc = _evaluate(model, x_train, y_train, eval_batch_size, watcher)
-    test_loss, test_acc = _evaluate(model, x_test, y_test, eval_batch_size, watcher)
+    train_loss, train_acc = _evaluate(model, train, eval_batch_size, watcher)
+    test_loss, test_acc = _evaluate(model, test, eval_batch_size, watcher)
     return {
         "epoch": epoch,
         "train_loss": train_loss,
@@ -247,7 +248,7 @@ def train_loop(run_dir: Path, model, x_train, y_train, x_test, y_test, *, epochs
     recorder = _EpochRecorder(run_dir, model)
     recorder.begin()
     watcher = _watcher_class()(run_dir, reporter, (len(x_train), len(x_test)))
-    data = (x_train, y_train, x_test, y_test)
+    data = (Feed(x_train, y_train), Feed(x_test, y_test))
     rows = []
     for epoch in range(1, epochs + 1):
         if rundir.stop_requested(run_dir):

@@ -19,6 +19,7 @@ import traceback
 from pathlib import Path
 
 from core.errors import LabError
+from core.nets.keras_import import import_keras
 from core.runs import queue as training_queue
 from core.runs import rundir
 from core.runs.liveness import Heartbeat
@@ -94,6 +95,7 @@ def _run_job(run_dir: Path, reporter, queue: bool, on_wait) -> dict:
                                            error=None, epochs_done=0)
         rundir.write_status(run_dir, state="running", started=time.time(), error=None)
         config = rundir.read_config(run_dir)
+        import_keras()
         result = _job_function(config.get("kind", "train"))(run_dir, reporter)
         return rundir.write_status(run_dir, state="stopped" if result.stopped else "finished",
                                    finished=time.time(), epochs_done=result.epochs_done)

@@ -24,7 +24,9 @@ def warm_up(dataset: str) -> None:
     module objects that took 0.45 s per trial on 2 cores, and Python's own collections during `fit`
     walk them too. What is alive now lives as long as the process, so freezing it loses nothing.
     """
-    import keras  # noqa: F401  (the import is the point)
+    from core.nets.keras_import import import_keras
+
+    import_keras()  # the import is the point
 
     from core.data.datasets import load_dataset
 

@@ -1,0 +1,55 @@
+"""The batches a training reads: tf.data pipelines with a fixed amount of parallelism.
+
+Keras feeds `fit(x, y)` and `evaluate(x, y)` from NumPy arrays through a pipeline whose map and
+prefetch are autotuned. On this 2-core machine the autotuner costs about 7 s at the end of every
+`fit` of 60,000 images (the iterator waits for its tuning thread before it is freed), while the
+batches themselves take 14-16 s: measured on the quick preset, 23.3 and 20.7 s per epoch with
+Keras' own pipeline against 16.4 and 14.6 s with this one, with no wait after the last batch.
+The lab fits one epoch per call, so it would pay that wait every epoch.
+
+The pipeline is Keras' own design (a permutation of indices per epoch, batches gathered from
+one tensor of all the images) with autotuning off: two parallel gathers and two prefetched
+batches. The order of each epoch comes from NumPy's global generator, which
+`keras.utils.set_random_seed` seeds, so a seeded run repeats bit for bit.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+PARALLEL_GATHERS = 2
+PREFETCH_BATCHES = 2
+
+
+class Feed:
+    """Images and one-hot labels held once as tensors, batched for `fit` and `evaluate`.
+
+    Args:
+        x: model-ready images (N, H, W, C) float32.
+        y: one-hot labels (N, classes).
+    """
+
+    def __init__(self, x: np.ndarray, y: np.ndarray):
+        import tensorflow as tf
+
+        self.size = len(x)
+        self._x, self._y = tf.constant(x), tf.constant(y)
+
+    def shuffled(self, batch_size: int):
+        """One epoch in a new random order (from NumPy's global generator), `batch_size` at a time."""
+        return self._batches(np.random.permutation(self.size), batch_size)
+
+    def in_order(self, batch_size: int):
+        """All images in their order, `batch_size` at a time (evaluations)."""
+        return self._batches(np.arange(self.size), batch_size)
+
+    def _batches(self, order: np.ndarray, batch_size: int):
+        import tensorflow as tf
+
+        x, y = self._x, self._y
+        data = tf.data.Dataset.from_tensor_slices(order.astype(np.int64)).batch(batch_size)
+        data = data.map(lambda i: (tf.gather(x, i), tf.gather(y, i)), num_parallel_calls=PARALLEL_GATHERS)
+        options = tf.data.Options()
+        options.autotune.enabled = False
+        options.experimental_optimization.apply_default_optimizations = False
+        return data.prefetch(PREFETCH_BATCHES).with_options(options)
