@@ -42,8 +42,9 @@ def record(config: dict, root: Path, poll_s: float = 0.5) -> dict:
         if status.get("state") in rundir.FINAL_STATES:
             break
         time.sleep(poll_s)
-    return {"started": t0, "ended": samples[-1]["now"], "state": samples[-1]["status"].get("state"),
-            "samples": samples}
+    # the end is when the worker recorded it, not when the next poll (up to `poll_s` later) saw it
+    ended = float(samples[-1]["status"].get("finished") or samples[-1]["now"])
+    return {"started": t0, "ended": ended, "state": samples[-1]["status"].get("state"), "samples": samples}
 
 
 def old_eta(progress: dict, metrics: list) -> float | None:
