@@ -230,14 +230,15 @@ def fast() -> NetConfig:
 
 
 def quick() -> NetConfig:
-    """Quick start: about 99% MNIST test accuracy in two epochs, with a small batch-norm net and one-cycle rate.
+    """Quick start: 99% MNIST test accuracy in three epochs, with a small batch-norm net and one-cycle rate.
 
     Two strided 3x3 convs (32 and 64 filters, stride 2, each batch-normalised), a dense layer of 128
     and the softmax: 2.8 MFLOP per image, under a quarter of the assignment net, with small activation
-    maps (14x14, 7x7), which is what costs most on a CPU. Adam's learning rate warms up over the first
-    20% of the steps, then follows a cosine to zero. Measured (bench/README.md), with the lab's own
-    batch feed: 99.03%, 98.99%, 98.86% and 98.99% test accuracy for seeds 42, 1, 2 and 3, in 41-46 s
-    from process start to exit; without the dense layer it stopped at 98.6%.
+    maps (14x14, 7x7), which is what costs most on a CPU. Batches of 256; Adam's learning rate warms
+    up over the first 20% of the steps to 0.006, then follows a cosine to zero. Measured
+    (bench/README.md), trained as the lab trains: 99.10%, 99.07%, 99.05% and 99.19% test accuracy
+    for seeds 42, 1, 2 and 3. Two epochs at batch 128 (a third less time) landed on 98.86-99.03%;
+    without the dense layer it stopped at 98.6%.
     """
     return NetConfig(
         name="quick",
@@ -247,9 +248,9 @@ def quick() -> NetConfig:
         ],
         dense=[DenseLayer(128, "relu", 0.0)],
         optimizer="adam",
-        learning_rate=0.004,
-        batch_size=128,
-        epochs=2,
+        learning_rate=0.006,
+        batch_size=256,
+        epochs=3,
         lr_schedule="cosine",
         warmup_fraction=0.2,
         bn_momentum=0.9,

@@ -39,8 +39,8 @@ def _train_page(preset="assignment"):
 def test_the_quick_preset_is_the_first_choice_and_says_what_it_is(runs):
     at = _train_page(preset=None)
     assert at.selectbox(key="train_preset").value == "quick"
-    assert at.number_input(key="train_quick_epochs").value == 2
-    assert "99% MNIST test accuracy in two epochs" in " ".join(c.value for c in at.caption)
+    assert at.number_input(key="train_quick_epochs").value == 3
+    assert "99% MNIST test accuracy in three epochs" in " ".join(c.value for c in at.caption)
 
 
 def _chart(at, key="train_live_chart") -> dict:
