@@ -1,7 +1,7 @@
 """The Train page's time-left estimate, replayed on what a page polling a real run read.
 
 `data/progress_quick_10k.json` was recorded by `python -m bench.eta --train-subset 10000 --save ...`:
-a 2-epoch quick-preset run started with `start_run`, its status, progress and metrics files read every
+a 3-epoch quick-preset run started with `start_run`, its status, progress and metrics files read every
 0.5 s, and the moment the run ended.
 """
 
@@ -49,4 +49,5 @@ def test_after_5_percent_of_an_epoch_the_time_left_is_within_a_factor_1_5_of_the
 def test_the_text_shows_the_estimate():
     sample = next(_after_5_percent(RECORDING["samples"]))
     text = _shown(sample)["text"]
-    assert text.startswith("Epoch 1/2, batch ") and text.endswith(" left") and "?" not in text
+    epochs = sample["progress"]["epochs"]
+    assert text.startswith(f"Epoch 1/{epochs}, batch ") and text.endswith(" left") and "?" not in text
