@@ -77,7 +77,9 @@ def _wait(predicate, timeout: float, what: str, procs=()):
         if value:
             return value
         for p in procs:
-            assert p.poll() is None, f"a sweep process ended before {what}"
+            if p.poll() is not None:  # say what it printed: its one-line error, if any
+                pytest.fail(f"a sweep process ended (exit {p.returncode}) before {what}: "
+                            f"{(p.stdout.read() if p.stdout else '')[-1000:]}")
         time.sleep(0.1)
     pytest.fail(f"timed out waiting for {what}")
 
