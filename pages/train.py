@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from app import run_attach, train_form
+from app import preload, run_attach, train_form
 from app.active_model import activate_button
 from app.jobs import watch_run
 from app.train_runs import runs_section, upload_section
@@ -178,7 +178,8 @@ st.subheader("New run")
 train_form.restore()  # the user's last settings, also after a reload
 new_run_form()
 train_form.remember()
-jobs.keep_spare_ready()  # a warm worker waits for Start, so the first batch comes within seconds
+# A warm worker waits for Start, so the first batch comes within seconds; its import waits for the server's.
+preload.when_done(jobs.keep_spare_ready)
 st.subheader("Runs")
 runs_section(open_run=lambda run_dir: (attach(run_dir), st.rerun()))
 if st.session_state.pop("train_deleted", None):

@@ -47,3 +47,28 @@ def test_lab_preload_0_turns_it_off():
     lines = _probe(LAB_PRELOAD="0")
     assert lines[0] == "AFTER_HOME []"
     assert lines[2] == "PRELOADED False False False"  # Home needs none of them
+
+
+def test_work_for_after_the_preload_waits_for_its_end_and_runs_at_once_when_none_runs(monkeypatch):
+    import threading
+
+    from app import preload
+
+    calls, gate = [], threading.Event()
+    monkeypatch.setattr(preload, "_state", {"thread": None, "finished": False})
+    monkeypatch.setattr(preload, "_then", [])
+    monkeypatch.setattr(preload, "_done", {name: threading.Event() for name in preload.STEPS})
+    monkeypatch.setattr(preload, "_tables_and_data", lambda: calls.append("data"))
+    monkeypatch.setattr(preload, "_keras", lambda: (gate.wait(30), calls.append("keras")))
+    monkeypatch.setenv("LAB_PRELOAD", "1")
+
+    preload.when_done(lambda: calls.append("no preload yet"))
+    assert calls == ["no preload yet"]
+    assert preload.start()
+    preload.when_done(lambda: calls.append(("spare", threading.current_thread().name)))
+    assert ("spare", "lab-preload") not in calls  # Keras is still importing
+    gate.set()
+    preload._state["thread"].join(30)
+    assert calls == ["no preload yet", "data", "keras", ("spare", "lab-preload")]
+    preload.when_done(lambda: calls.append("after it"))
+    assert calls[-1] == "after it"
