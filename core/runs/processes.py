@@ -9,11 +9,13 @@ loses nothing.
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import os
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from core.paths import ROOT
@@ -88,3 +90,28 @@ def spawn(module: str, *args: str, log=None, detach: bool = True) -> subprocess.
     return subprocess.Popen(cmd, cwd=ROOT, env=worker_env(), stdout=log,
                             stderr=subprocess.STDOUT if log is not None else None,
                             stdin=subprocess.DEVNULL, **options)
+
+
+def end_process(code: int | None) -> None:
+    """Exit with `code`; once TensorFlow is loaded, without the interpreter's final teardown.
+
+    Freeing TensorFlow's modules and objects at exit costs about 2 s on 2 cores (a process that
+    imports Keras and fits once: 9.7 s against 7.6 s), paid by every CLI command, worker and sweep
+    trial process, and by whoever waits for it: a sweep driver for its trial processes, a person for
+    the prompt. What matters of a normal exit still happens, in its order: other non-daemon threads
+    are waited for, the atexit handlers run (logging, TensorBoard writers, weakref finalizers), and
+    stdout and stderr are flushed.
+    """
+    code = 0 if code is None else int(code)
+    if "tensorflow" not in sys.modules:
+        sys.exit(code)
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread() and not thread.daemon:
+            thread.join()
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe or stream: nothing more can reach it anyway
+            pass
+    os._exit(code)

@@ -31,6 +31,7 @@ from pathlib import Path
 from core import settings
 from core.files import write_json_atomic, write_text_atomic
 from core.runs.liveness import pid_alive
+from core.runs.processes import end_process
 
 ENV_VAR = "LAB_SPARE_WORKER"
 FOLDER = ".spares"
@@ -176,4 +177,4 @@ def serve(folder: Path, delay_s: float = 0.0) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(serve(Path(sys.argv[1]), float(sys.argv[2]) if len(sys.argv) > 2 else 0.0))
+    end_process(serve(Path(sys.argv[1]), float(sys.argv[2]) if len(sys.argv) > 2 else 0.0))

@@ -23,6 +23,7 @@ from core.nets.keras_import import import_keras
 from core.runs import queue as training_queue
 from core.runs import rundir
 from core.runs.liveness import Heartbeat
+from core.runs.processes import end_process
 
 # kind in config.json -> "module:function(run_dir, reporter) -> LoopResult"
 JOB_KINDS = {
@@ -129,4 +130,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    end_process(main())

@@ -31,7 +31,7 @@ from pathlib import Path
 from core.errors import LabError
 from core.runs import rundir
 from core.runs.liveness import Heartbeat, beat_record
-from core.runs.processes import spawn
+from core.runs.processes import end_process, spawn
 from core.sweep import storage
 from core.sweep.plan import next_action
 from core.sweep.recovery import recover_stale
@@ -268,4 +268,4 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    end_process(main())
