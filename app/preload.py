@@ -90,7 +90,8 @@ def when_done(work) -> None:
     """
     with _lock:
         if _state["thread"] is not None and not _state["finished"]:
-            _then.append(work)
+            if work not in _then:  # every rerun of a page asks again; once is enough
+                _then.append(work)
             return
     _call(work)
 
