@@ -14,6 +14,8 @@ Layout of one local study folder, `<LAB_HOME>/sweeps/<study>/`::
 any number of `python -m core sweep work` processes on other machines can share; each machine
 still writes its trials' run directories into its own workspace. A database that restarts is
 waited for (`retry_while_unreachable`, up to `STORAGE_WAIT_S` seconds) rather than ending the sweep.
+Processes that open a fresh database at the same moment race to create Optuna's tables (Optuna
+issue 1092); the ones that lose try again (`SCHEMA_RACE_TRIES`) and find the tables made.
 
 Only Optuna's public API is used: `optuna.create_study`/`load_study`, and where a trial of another
 process needs an attribute, the public `BaseStorage` methods on our own storage object (`Store`).
@@ -34,6 +36,7 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$")
 DB_PREFIXES = ("postgresql", "postgres", "mysql", "sqlite")
 DRIVER_BEAT = "driver-heartbeat.json"
 STORAGE_WAIT_S = 120.0  # how long a sweep waits for an unreachable database before giving up
+SCHEMA_RACE_TRIES = 5  # opening a fresh database while another process creates its tables
 
 
 class StorageUnavailable(LabError):
@@ -58,6 +61,18 @@ def is_unreachable(exc: BaseException) -> bool:
                 exc, (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError,
                       sqlalchemy.exc.DisconnectionError)):
             return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
+def _lost_schema_race(exc: BaseException) -> bool:
+    """Whether `exc` says another process created one of Optuna's tables or types first."""
+    import sqlalchemy.exc
+
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, (sqlalchemy.exc.IntegrityError, sqlalchemy.exc.ProgrammingError)):
+            return "already exists" in str(exc)
         exc, seen = exc.__cause__ or exc.__context__, seen + 1
     return False
 
@@ -125,12 +140,16 @@ def open_storage(url: str):
     if scheme in DB_PREFIXES:
         # pool_pre_ping: a pooled connection that died with a database restart is replaced, not used
         kwargs = {} if scheme == "sqlite" else {"pool_pre_ping": True}
-        try:
-            return optuna.storages.RDBStorage(url, engine_kwargs=kwargs)
-        except Exception as exc:  # driver missing, host unreachable, bad credentials...
-            error = StorageUnavailable if is_unreachable(exc) else LabError
-            raise error(f"Cannot open the storage {url.split('@')[-1]}: "
-                        f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}") from exc
+        for attempt in range(1, SCHEMA_RACE_TRIES + 1):
+            try:
+                return optuna.storages.RDBStorage(url, engine_kwargs=kwargs)
+            except Exception as exc:  # driver missing, host unreachable, bad credentials...
+                if attempt < SCHEMA_RACE_TRIES and _lost_schema_race(exc):
+                    time.sleep(0.2 * attempt)
+                    continue
+                error = StorageUnavailable if is_unreachable(exc) else LabError
+                raise error(f"Cannot open the storage {url.split('@')[-1]}: "
+                            f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}") from exc
     raise LabError(f"Unknown storage {url!r}: use journal:PATH, a .log file, sqlite:///FILE or "
                    "postgresql://user:pass@host/db.")
 

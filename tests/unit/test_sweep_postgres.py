@@ -8,6 +8,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -36,9 +37,18 @@ def _env() -> dict:
 
 
 def _start(*args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "core", "sweep", *args, "--json"], cwd=ROOT, env=_env(),
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                            start_new_session=True)
+    # stderr to a file, not a pipe nobody reads while the process runs: a full pipe would block it
+    errors = tempfile.TemporaryFile("w+")
+    proc = subprocess.Popen([sys.executable, "-m", "core", "sweep", *args, "--json"], cwd=ROOT, env=_env(),
+                            stdout=subprocess.PIPE, stderr=errors, text=True, start_new_session=True)
+    proc.errors = errors
+    return proc
+
+
+def _printed(proc: subprocess.Popen) -> str:
+    """The end of what `proc` wrote to stdout and stderr (call once it has ended)."""
+    proc.errors.seek(0)
+    return f"stdout: {(proc.stdout.read() if proc.stdout else '')[-800:]} stderr: {proc.errors.read()[-800:]}"
 
 
 def _rows(study: str, url: str) -> list[dict]:
@@ -78,15 +88,15 @@ def _wait(predicate, timeout: float, what: str, procs=()):
             return value
         for p in procs:
             if p.poll() is not None:  # say what it printed: its one-line error, if any
-                pytest.fail(f"a sweep process ended (exit {p.returncode}) before {what}: "
-                            f"{(p.stdout.read() if p.stdout else '')[-1000:]}")
+                pytest.fail(f"a sweep process ended (exit {p.returncode}) before {what}: {_printed(p)}")
         time.sleep(0.1)
     pytest.fail(f"timed out waiting for {what}")
 
 
 def _finish(proc: subprocess.Popen, timeout: float = 150) -> dict:
     out, _ = proc.communicate(timeout=timeout)
-    assert proc.returncode == 0, out[-2000:]
+    proc.errors.seek(0)
+    assert proc.returncode == 0, f"stdout: {out[-1500:]} stderr: {proc.errors.read()[-1500:]}"
     return json.loads(out.strip().splitlines()[-1])
 
 
