@@ -3,8 +3,8 @@
 A cold `import keras` costs 4-10 s on 2 cores (TensorFlow, and scikit-learn through Keras' wrappers),
 MNIST's compressed file 0.6 s and pandas (every table) 0.5-1.3 s. Paid inside a page's script run, the
 first visit to Draw, Examine or Greek letters waited for all of it. Here one thread starts when the first
-script run (usually Home) has finished drawing: it imports pandas and reads MNIST, then imports Keras.
-A page that needs either waits for that step (`wait`) instead of loading it a second time, or
+script run (usually Home) has finished drawing: it imports pandas and reads MNIST, then imports Keras,
+then the smaller libraries only some pages draw with (`_extras`). A page that needs one of the first two waits for that step (`wait`) instead of loading it a second time, or
 concurrently. The thread touches no Streamlit state and nothing a session sees; a failure there is
 ignored (the page that needs the module or the data meets the same problem and says so).
 `LAB_PRELOAD=0` turns it off.
@@ -19,7 +19,7 @@ import threading
 from core import settings
 
 ENV = "LAB_PRELOAD"
-STEPS = ("data", "keras")  # in this order, one thread: reading MNIST is not slowed by the TF import
+STEPS = ("data", "keras", "extras")  # in order, one thread: reading MNIST is not slowed by the TF import
 _lock = threading.Lock()
 _done = {name: threading.Event() for name in STEPS}
 _state = {"thread": None, "finished": False}
@@ -49,6 +49,15 @@ def _keras() -> None:
     freeze_long_lived_heap()
 
 
+def _extras() -> None:
+    # Measured on the first visits, with Keras loaded: Altair (the Greek page's hover chart) 0.33 s,
+    # scikit-learn's PCA (its 2-D map) 0.17 s, pandas' Styler with Jinja2 (Examine's filter values).
+    # A page that imports one meanwhile waits for this import of it rather than repeating it.
+    import altair  # noqa: F401
+    import pandas.io.formats.style  # noqa: F401
+    import sklearn.decomposition  # noqa: F401
+
+
 def _run() -> None:
     # The collector off while ~400k long-lived objects are created: its automatic full passes over the
     # growing heap cost 15-20% of the import's CPU (measured: 4.7-4.8 s instead of 5.5-6.2 s for Keras).
@@ -56,7 +65,7 @@ def _run() -> None:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        for name, work in zip(STEPS, (_tables_and_data, _keras)):
+        for name, work in zip(STEPS, (_tables_and_data, _keras, _extras)):
             try:
                 work()
             except Exception as exc:  # noqa: BLE001 - a page that needs it reports the same problem itself
@@ -114,7 +123,7 @@ def start() -> bool:
 
 
 def wait(name: str, timeout: float | None = None) -> None:
-    """Block until preload step `name` ("data" or "keras") is done; at once if no preload runs."""
+    """Block until preload step `name` (one of `STEPS`) is done; at once if no preload runs."""
     thread = _state["thread"]
     if thread is not None and thread is not threading.current_thread():
         _done[name].wait(timeout)
