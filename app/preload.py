@@ -4,9 +4,10 @@ A cold `import keras` costs 4-10 s on 2 cores (TensorFlow, and scikit-learn thro
 MNIST's compressed file 0.6 s and pandas (every table) 0.5-1.3 s. Paid inside a page's script run, the
 first visit to Draw, Examine or Greek letters waited for all of it. Here one thread starts when the first
 script run (usually Home) has finished drawing: it imports pandas and reads MNIST, then imports Keras,
-then the smaller libraries only some pages draw with (`_extras`). A page that needs one of the first two waits for that step (`wait`) instead of loading it a second time, or
-concurrently. The thread touches no Streamlit state and nothing a session sees; a failure there is
-ignored (the page that needs the module or the data meets the same problem and says so).
+then the smaller libraries only some pages draw with (`_extras`). A page that needs the data or Keras
+waits for that step (`wait`) instead of loading it a second time, or concurrently. The thread
+touches no Streamlit state and nothing a session sees; a failure there is ignored (the page that
+needs the module or the data meets the same problem and says so).
 `LAB_PRELOAD=0` turns it off.
 """
 

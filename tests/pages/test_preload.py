@@ -67,6 +67,7 @@ def test_work_for_after_the_preload_waits_for_its_end_and_runs_at_once_when_none
     preload.when_done(lambda: calls.append("no preload yet"))
     assert calls == ["no preload yet"]
     assert preload.start()
+
     def spare():
         calls.append(("spare", threading.current_thread().name))
 
