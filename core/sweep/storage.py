@@ -51,29 +51,31 @@ def import_optuna():
     return optuna
 
 
+def _chain(exc: BaseException | None, limit: int = 10):
+    """`exc`, then what caused it (or what it happened while handling), and so on, `limit` deep."""
+    for _ in range(limit):
+        if exc is None:
+            return
+        yield exc
+        exc = exc.__cause__ or exc.__context__
+
+
 def is_unreachable(exc: BaseException) -> bool:
     """Whether `exc` (or what caused it) says the database connection failed, not that a query was wrong."""
     import sqlalchemy.exc
 
-    seen = 0
-    while exc is not None and seen < 10:
-        if isinstance(exc, StorageUnavailable) or isinstance(
-                exc, (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError,
-                      sqlalchemy.exc.DisconnectionError)):
-            return True
-        exc, seen = exc.__cause__ or exc.__context__, seen + 1
-    return False
+    lost = (StorageUnavailable, sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError,
+            sqlalchemy.exc.DisconnectionError)
+    return any(isinstance(e, lost) for e in _chain(exc))
 
 
 def _lost_schema_race(exc: BaseException) -> bool:
     """Whether `exc` says another process created one of Optuna's tables or types first."""
     import sqlalchemy.exc
 
-    seen = 0
-    while exc is not None and seen < 10:
-        if isinstance(exc, (sqlalchemy.exc.IntegrityError, sqlalchemy.exc.ProgrammingError)):
-            return "already exists" in str(exc)
-        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    for e in _chain(exc):
+        if isinstance(e, (sqlalchemy.exc.IntegrityError, sqlalchemy.exc.ProgrammingError)):
+            return "already exists" in str(e)
     return False
 
 

@@ -45,10 +45,11 @@ def _start(*args: str) -> subprocess.Popen:
     return proc
 
 
-def _printed(proc: subprocess.Popen) -> str:
-    """The end of what `proc` wrote to stdout and stderr (call once it has ended)."""
+def _printed(proc: subprocess.Popen, out: str | None = None, tail: int = 800) -> str:
+    """The end of what `proc` wrote to stdout (`out` if already read) and stderr, once it has ended."""
+    out = (proc.stdout.read() if proc.stdout else "") if out is None else out
     proc.errors.seek(0)
-    return f"stdout: {(proc.stdout.read() if proc.stdout else '')[-800:]} stderr: {proc.errors.read()[-800:]}"
+    return f"stdout: {out[-tail:]} stderr: {proc.errors.read()[-tail:]}"
 
 
 def _rows(study: str, url: str) -> list[dict]:
@@ -95,8 +96,7 @@ def _wait(predicate, timeout: float, what: str, procs=()):
 
 def _finish(proc: subprocess.Popen, timeout: float = 150) -> dict:
     out, _ = proc.communicate(timeout=timeout)
-    proc.errors.seek(0)
-    assert proc.returncode == 0, f"stdout: {out[-1500:]} stderr: {proc.errors.read()[-1500:]}"
+    assert proc.returncode == 0, _printed(proc, out, tail=1500)
     return json.loads(out.strip().splitlines()[-1])
 
 
