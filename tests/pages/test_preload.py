@@ -56,7 +56,7 @@ def test_work_for_after_the_preload_waits_for_its_end_and_runs_at_once_when_none
     from app import preload
 
     calls, gate = [], threading.Event()
-    monkeypatch.setattr(preload, "_state", {"thread": None, "finished": False})
+    monkeypatch.setattr(preload, "_state", {"thread": None})
     monkeypatch.setattr(preload, "_then", [])
     monkeypatch.setattr(preload, "_done", {name: threading.Event() for name in preload.STEPS})
     monkeypatch.setattr(preload, "_tables_and_data", lambda: calls.append("data"))
