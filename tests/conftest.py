@@ -13,6 +13,10 @@ SHARED_DATA = Path(os.environ.get("LAB_TEST_DATA") or ROOT.parent / "shared" / "
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("LAB_DATA_DIR", str(SHARED_DATA))
 os.environ["LAB_OFFLINE"] = "1"  # tests never try Keras' download
+# A spare worker imports TensorFlow (about 6 s of CPU) and holds 0.5 GB until its folder goes away,
+# and every Train page test would start one for its own runs folder: 9 of them held 4.2 GB mid-suite.
+# The tests of spares turn them back on.
+os.environ.setdefault("LAB_SPARE_WORKER", "0")
 
 
 def pytest_configure(config):

@@ -170,7 +170,10 @@ def serve(folder: Path, delay_s: float = 0.0) -> int:
         time.sleep(0.5)
     warm_up()
     me = os.getpid()
-    write_text_atomic(folder / f"{me}.ready", f"{time.time()}\n")
+    try:
+        write_text_atomic(folder / f"{me}.ready", f"{time.time()}\n")
+    except FileNotFoundError:  # the folder went away while this spare warmed up: nobody wants it
+        return 0
     (folder / f"{me}.starting").unlink(missing_ok=True)
     order = _wait_for_job(folder, parent)
     return 0 if order is None else _run_handed_over(order)

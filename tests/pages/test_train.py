@@ -115,6 +115,28 @@ def test_start_runs_in_the_background_and_the_page_shows_its_result(runs):
     assert list(at.dataframe[-1].value["status"]) == ["stopped", "finished"]  # the runs table, newest first
 
 
+def test_the_page_keeps_a_spare_worker_warming_for_the_next_start(runs, monkeypatch):
+    from core.runs import spare
+    from core.runs.liveness import pid_alive
+
+    monkeypatch.delenv(spare.ENV_VAR, raising=False)  # the suite turns spares off; the lab has them on
+    _train_page(preset=None)
+    folder = spare.spares_dir(runs)
+    pids = []
+    for _ in range(1800):  # it starts once the server's background import is over, then imports Keras
+        pids = [int(p.stem) for p in folder.glob("*.ready") if p.stem.isdigit()]
+        if pids:
+            break
+        time.sleep(0.1)
+    assert len(pids) == 1 and pid_alive(pids[0]), "no spare worker got ready for the Train page"
+    shutil.rmtree(runs / spare.FOLDER)  # a spare whose folder goes away exits
+    for _ in range(300):
+        if not pid_alive(pids[0]):
+            break
+        time.sleep(0.1)
+    assert not pid_alive(pids[0])
+
+
 def _fake_run(runs: Path, state: str, epochs_done: int, model: Path | None = None) -> Path:
     """A run directory as a worker leaves it; 'running' points at this (alive) test process."""
     run_dir = runs / "20260101-120000-mnist-assignment"
