@@ -29,12 +29,13 @@ def filters_ui(model, path: str, mt: float) -> None:
         st.info("This model has no convolution layer, so it has no filters to show.")
         return
     left, right = st.columns(2)
-    layer = left.selectbox("Convolution layer", names, key="examine_filter_layer")
+    layer = left.selectbox("Convolution layer", names, key="examine_filter_layer", persist_state="page")
     info = flt.conv_info(model, layer)
     kernel, bias = flt.layer_filters(model, layer)
     channel = 0
     if kernel.shape[2] > 1:
         channel = right.slider("Input channel", 0, kernel.shape[2] - 1, 0, key="examine_filter_channel",
+                               persist_state="page",
                                help="A deeper layer's filter has one small kernel per input channel "
                                     "(per map of the layer before).")
     st.caption(info.describe + ". Blue is negative, red positive; one colour scale for all filters.")
@@ -62,7 +63,7 @@ def filter2d_ui(model, path: str, mt: float, choice) -> None:
     if not names:
         st.info("This model has no convolution layer to re-do with filter2D.")
         return
-    layer = st.columns(2)[0].selectbox("Convolution layer", names, key="examine_f2d_layer",
+    layer = st.columns(2)[0].selectbox("Convolution layer", names, key="examine_f2d_layer", persist_state="page",
                          help="The first layer works on the image; deeper layers on the previous layer's output.")
     comp = cache.comparison(path, mt, layer, choice.image)
     pre, post = comp.max_abs_diff_pre, comp.max_abs_diff_post
@@ -77,7 +78,7 @@ def filter2d_ui(model, path: str, mt: float, choice) -> None:
                 f"out = {info.activation}(pre)  # compare with the truncated model's {layer} output",
                 language="python")
     stage = st.radio("Show the maps", ["after the activation", "before the activation"], horizontal=True,
-                     key="examine_f2d_stage")
+                     key="examine_f2d_stage", persist_state="page")
     ours, net = (comp.filter2d_post, comp.network_post) if stage.startswith("after") else \
         (comp.filter2d_pre, comp.network_pre)
     limit = pictures.symmetric_limit(ours, net)  # one scale for both sides, so equal maps look equal
@@ -105,7 +106,8 @@ def over_time_ui(entry) -> None:
         st.info("The saved per-epoch weights of this run are not convolution filters.")
         return
     epoch = epochs[0] if len(epochs) == 1 else st.select_slider(
-        "Epoch", epochs, value=epochs[-1], key="examine_epoch", help="Epoch 0 is the random start.")
+        "Epoch", epochs, value=epochs[-1], key="examine_epoch", persist_state="page",
+        help="Epoch 0 is the random start.")
     limit = pictures.symmetric_limit(*(history[e]["kernel"] for e in epochs))  # one scale for all epochs
     kernel, start = history[epoch]["kernel"], history[epochs[0]]["kernel"]
     when = "before training" if epoch == 0 else f"after epoch {epoch}"

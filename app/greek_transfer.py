@@ -64,7 +64,8 @@ def _held_out_folder(held: str, column) -> Path | None:
     if held == HELD_OUT[1]:
         return workspace_dir("my_letters")
     if held == HELD_OUT[2]:
-        text = column.text_input("Folder of held-out letters", key="greek_test_folder")
+        text = column.text_input("Folder of held-out letters", key="greek_test_folder",
+                                 persist_state="page")
         return Path(text.strip()).expanduser() if text.strip() else None
     return None
 
@@ -83,17 +84,22 @@ def _start(folder: Path, test_dir: Path | None, held: str, model_path: str, epoc
         st.error(str(exc))
 
 
+def transfer_run() -> Path | None:
+    """The transfer run this session shows: its own, the URL's, or one queued or running now."""
+    return attached_run(RUN_KEY, URL_KEY, kinds=("transfer",))
+
+
 def transfer_ui(folder: Path, symbols, model_path: str) -> None:
     """The block: held-out choice, epochs, the Train button, then the watched run and its comparison."""
     st.subheader("Transfer learning: a new head on the frozen network")
     st.markdown(f"The network is frozen up to its embedding layer and a new {len(symbols.class_names)}-output "
                 "softmax head is trained on these letters in the background.")
     c1, c2 = st.columns(2)
-    held = c1.radio("Held-out letters", HELD_OUT, key="greek_heldout")
-    epochs = c2.slider("Epochs", 5, 100, 30, key="greek_epochs")
+    held = c1.radio("Held-out letters", HELD_OUT, key="greek_heldout", persist_state="page")
+    epochs = c2.slider("Epochs", 5, 100, 30, key="greek_epochs", persist_state="page")
     test_dir = _held_out_folder(held, c1)
     if st.button("Train the new head", type="primary", key="greek_train"):
         _start(folder, test_dir, held, model_path, epochs)
-    run = attached_run(RUN_KEY, URL_KEY, kinds=("transfer",))
+    run = transfer_run()
     if run is not None:
         watch_run(run, run_chart, key="greek_transfer")

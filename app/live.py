@@ -44,7 +44,7 @@ def live_tab(model, threshold: float, snapshot_ui: Callable[[bytes], None], clas
         st.caption("The frozen frame, read like a camera snapshot; Examine now looks at it.")
         snapshot_ui(frozen)
         return
-    if not st.toggle("Read the camera live", key="draw_live_on",
+    if not st.toggle("Read the camera live", key="draw_live_on", persist_state="page",
                      help="Asks the browser for camera access; hold a digit written on paper in front of it."):
         st.caption(f"Reads a few frames a second and names the digit only when the model is at least "
                    f"{threshold:.0%} sure (the threshold is in the sidebar).")

@@ -1,4 +1,4 @@
-"""Small widgets shared by pages: error boxes and PNG encoding of images."""
+"""Small widgets shared by pages: error boxes, tabs that run only the open one, PNG encoding of images."""
 
 from __future__ import annotations
 
@@ -22,6 +22,26 @@ def guarded(func, *args, **kwargs):
         return func(*args, **kwargs)
     except LabError as exc:
         stop_with_error(str(exc))
+
+
+def tab_sections(sections: dict, key: str, always: tuple = (), default: str | None = None) -> None:
+    """Tabs whose content runs only while its tab is open; switching tabs reruns the page.
+
+    Streamlit otherwise runs and sends every tab's content on every run, so a page pays for all its
+    tabs on each visit and the browser redraws all of them on each rerun.
+
+    Args:
+        sections: tab label -> function drawing that tab's content.
+        key: the tabs' widget key; `st.session_state[key]` is the open tab's label.
+        always: labels whose content runs even while hidden (a canvas that must keep its strokes).
+        default: the tab open on a first visit; None for the first. A new default reopens the tabs
+            on it (Streamlit keys the tabs by it), so pass one that changes only with what it shows.
+    """
+    labels = list(sections)
+    for label, tab in zip(labels, st.tabs(labels, key=key, on_change="rerun", default=default)):
+        if tab.open or label in always:
+            with tab:
+                sections[label]()
 
 
 def figure_with_download(image, name: str, key: str, caption: str | None = None) -> None:

@@ -14,7 +14,7 @@ from app.html_views import image_strip, probability_bars
 from app.live import live_tab
 from app.resources import load_model
 from app.shown_input import NotShown, ShownInput, shown_input
-from app.widgets import png_bytes
+from app.widgets import png_bytes, tab_sections
 from core.handwriting import user_set
 from core.errors import LabError
 from core.handwriting.imageio import decode_image
@@ -231,20 +231,18 @@ def main() -> None:
     threshold = st.sidebar.slider("Unclear below confidence", 0.5, 0.99, DEFAULT_THRESHOLD, 0.01,
                                   key="draw_threshold", format="%.2f",
                                   help="Readings less confident than this are flagged as unclear.")
-    tabs = st.tabs(["Draw", "Upload photos", "Camera", "Live", "Sheet of digits", "My handwriting set"])
-    with tabs[0]:
-        canvas_tab(model_path, threshold)
-    with tabs[1]:
-        uploads_tab(model_path, threshold)
-    with tabs[2]:
-        camera_tab(model_path, threshold)
-    with tabs[3]:
-        live_tab(model, threshold, lambda jpeg: input_ui(shown_input(jpeg, "file", model_path), "live camera",
-                                                         threshold, "draw_live_in"), names())
-    with tabs[4]:
-        sheet_tab(model, threshold)
-    with tabs[5]:
-        set_tab(model)
+    # Live and the set run only while open (a hidden camera stops; the set is scored when looked at);
+    # the others hold strokes, photos and a snapshot that a rerun without them would drop.
+    tab_sections({"Draw": lambda: canvas_tab(model_path, threshold),
+                  "Upload photos": lambda: uploads_tab(model_path, threshold),
+                  "Camera": lambda: camera_tab(model_path, threshold),
+                  "Live": lambda: live_tab(model, threshold,
+                                           lambda jpeg: input_ui(shown_input(jpeg, "file", model_path),
+                                                                 "live camera", threshold, "draw_live_in"),
+                                           names()),
+                  "Sheet of digits": lambda: sheet_tab(model, threshold),
+                  "My handwriting set": lambda: set_tab(model)},
+                 key="draw_tab", always=("Draw", "Upload photos", "Camera", "Sheet of digits"))
 
 
 main()

@@ -13,7 +13,7 @@ import streamlit as st
 
 from app.active_model import active_entry, check_or_offer_default
 from app.resources import dataset, load_model, mtime
-from app.widgets import guarded, png_bytes
+from app.widgets import guarded, png_bytes, tab_sections
 from core.examine.eval_views import (caption, cell_from_points, confusion_figure, first_table, gallery,
                                      most_confused, output_column)
 from core.examine.evaluate import LETTERS, check_evaluable, run_config_of, title_of_test_set, fitting_test_sets
@@ -91,8 +91,10 @@ def confusion(ev, data) -> None:
     classes = list(range(len(data.class_names)))
     with detail:
         c1, c2 = st.columns(2)
-        true = c1.selectbox("True label", classes, format_func=lambda i: data.class_names[i], key="evaluate_true")
-        pred = c2.selectbox("Predicted", classes, format_func=lambda i: data.class_names[i], key="evaluate_pred")
+        true = c1.selectbox("True label", classes, format_func=lambda i: data.class_names[i], key="evaluate_true",
+                            persist_state="page")
+        pred = c2.selectbox("Predicted", classes, format_func=lambda i: data.class_names[i], key="evaluate_pred",
+                            persist_state="page")
         idx = ev.cell(true, pred)
         st.markdown(f"**{len(idx)}** test image(s) with true label **{data.class_names[true]}** "
                     f"predicted as **{data.class_names[pred]}**" + (" (showing 40)" if len(idx) > 40 else ""))
@@ -110,8 +112,8 @@ def misclassified(ev, data) -> None:
     wrong = int((ev.predicted != ev.labels).sum())
     c1, c2 = st.columns(2)
     order = c1.radio("Sort by confidence", ("most confident first", "least confident first"),
-                     horizontal=True, key="evaluate_order")
-    limit = c2.slider("How many", 10, 200, 40, 10, key="evaluate_limit")
+                     horizontal=True, key="evaluate_order", persist_state="page")
+    limit = c2.slider("How many", 10, 200, 40, 10, key="evaluate_limit", persist_state="page")
     items = gallery(ev, order, limit)
     st.markdown(f"{wrong} of {len(ev.labels)} test images are misclassified.")
     if not items:
@@ -128,7 +130,7 @@ def misclassified(ev, data) -> None:
 def weights(per_layer: dict, entry) -> None:
     from core.examine.histograms import epoch_stats, epochs_figure, layer_figure
 
-    layer = st.selectbox("Layer", list(per_layer), key="evaluate_layer")
+    layer = st.selectbox("Layer", list(per_layer), key="evaluate_layer", persist_state="page")
     st.plotly_chart(layer_figure(per_layer[layer], layer), key="evaluate_hist_now")
     if not entry.run_dir:
         st.caption("Uploaded models have no training history, so only their current weights are shown.")
@@ -141,7 +143,7 @@ def weights(per_layer: dict, entry) -> None:
     if not keys:
         st.caption(f"This run stored no per-epoch history for {layer} (older runs kept only the first conv layer).")
         return
-    key = st.radio("Across epochs", keys, horizontal=True, key="evaluate_hist_key")
+    key = st.radio("Across epochs", keys, horizontal=True, key="evaluate_hist_key", persist_state="page")
     st.plotly_chart(epochs_figure(history, key), key="evaluate_hist_epochs")
     st.dataframe(epoch_stats(history, key), hide_index=True, key="evaluate_hist_stats")
 
@@ -164,12 +166,7 @@ c1, c2, c3 = st.columns(3)
 c1.metric("Test accuracy", f"{ev.accuracy:.2%}")
 c2.metric("Test loss", f"{ev.loss:.4f}")
 c3.metric("Misclassified", f"{int((ev.predicted != ev.labels).sum())} / {len(ev.labels)}")
-tabs = st.tabs(["First 10 test images", "Confusion matrix", "Misclassified", "Weights and biases"])
-with tabs[0]:
-    first_ten(ev, data)
-with tabs[1]:
-    confusion(ev, data)
-with tabs[2]:
-    misclassified(ev, data)
-with tabs[3]:
-    weights(weight_summaries, entry)
+tab_sections({"First 10 test images": lambda: first_ten(ev, data),
+              "Confusion matrix": lambda: confusion(ev, data),
+              "Misclassified": lambda: misclassified(ev, data),
+              "Weights and biases": lambda: weights(weight_summaries, entry)}, key="evaluate_tab")

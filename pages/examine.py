@@ -17,7 +17,7 @@ from app import resources
 from app.active_model import active_entry
 from app.examine_filters import filter2d_ui, filters_ui, over_time_ui, show_figure
 from app.page_model import model_for_page
-from app.widgets import stop_with_error
+from app.widgets import stop_with_error, tab_sections
 from core.examine import activations as acts
 from core.examine import panels, pictures
 from core.errors import LabError
@@ -65,7 +65,7 @@ def activations_ui(model, path: str, mt: float, choice, ds) -> None:
     rows = acts.layer_rows(model)
     labels = {r["name"]: f"{r['name']} ({r['type']}, {'x'.join(map(str, r['shape']))})" for r in rows}
     chosen = st.multiselect("Layers", list(labels), default=acts.default_layers(model),
-                            format_func=labels.get, key="examine_layers")
+                            format_func=labels.get, key="examine_layers", persist_state="page")
     st.caption(f"Outputs of each layer for {choice.title}; one colour scale per layer (white is 0).")
     for layer in chosen:
         out = cache.layer_output(path, mt, layer, choice.image)
@@ -84,10 +84,12 @@ def compare_ui(model, path: str, mt: float, ds) -> None:
         return
     default = acts.first_pool_name(model) or spatial[-1]
     c1, c2, c3 = st.columns([2, 3, 2])
-    layer = c1.selectbox("Layer", spatial, index=spatial.index(default), key="examine_cmp_layer")
-    text = c2.text_input("Test examples (2 or 3, comma separated)", "0, 1, 2", key="examine_cmp_indices")
+    layer = c1.selectbox("Layer", spatial, index=spatial.index(default), key="examine_cmp_layer", persist_state="page")
+    text = c2.text_input("Test examples (2 or 3, comma separated)", "0, 1, 2", key="examine_cmp_indices",
+                         persist_state="page")
     drawn = st.session_state.get("drawn_digit")
-    add_drawn = c3.checkbox("Add the one from the Draw page", key="examine_cmp_drawn", disabled=drawn is None)
+    add_drawn = c3.checkbox("Add the one from the Draw page", key="examine_cmp_drawn", persist_state="page",
+                            disabled=drawn is None)
     try:
         indices = acts.parse_indices(text)
         inputs = [acts.choose_input(ds, "test", i) for i in indices]
@@ -118,15 +120,17 @@ def why_ui(model, path: str, mt: float, choice, names: list[str]) -> None:
     cls = c1.selectbox("Class to explain", list(range(len(probs))), index=pred,
                        format_func=lambda i: f"{names[i]} ({probs[i]:.1%})"
                        + (", predicted" if i == pred else ""),
-                       key=f"examine_class_{choice.title}")
-    smooth = c1.toggle("SmoothGrad (average over 24 noisy copies)", value=True, key="examine_smoothgrad")
+                       key=f"examine_class_{choice.title}", persist_state="page")
+    smooth = c1.toggle("SmoothGrad (average over 24 noisy copies)", value=True, key="examine_smoothgrad",
+                       persist_state="page")
     spatial = saliency.spatial_layer_names(model)
     sal = cache.saliency_map(path, mt, choice.image, cls, samples=24 if smooth else 0)
     row = [pictures.picture(choice.image, 5, "input"),
            pictures.picture(pictures.colorize(sal, "sequential", vmin=0, vmax=1), 5, "saliency")]
     if spatial:
         default = saliency.default_cam_layer(model)
-        layer = c2.selectbox("Grad-CAM layer", spatial, index=spatial.index(default), key="examine_cam_layer")
+        layer = c2.selectbox("Grad-CAM layer", spatial, index=spatial.index(default), key="examine_cam_layer",
+                             persist_state="page")
         cam, big = cache.grad_cam(path, mt, layer, choice.image, cls)
         row.append(pictures.picture(pictures.colorize(big, "sequential", vmin=0, vmax=1), 5,
                                     f"Grad-CAM ({layer})"))
@@ -152,16 +156,19 @@ def main() -> None:
     names = acts.class_names(model, ds, entry.model_kind.class_names if entry.model_kind else None)
     st.caption(f"Active model: {entry.label}")
     choice = input_ui(ds, names, path, mt)
-    tabs = st.tabs(["Filters", "filter2D vs network", "Activations", "Filters over time", "Why this answer"])
-    blocks = [lambda: filters_ui(model, path, mt), lambda: filter2d_ui(model, path, mt, choice),
-              lambda: activations_ui(model, path, mt, choice, ds), lambda: over_time_ui(entry),
-              lambda: why_ui(model, path, mt, choice, names)]
-    for tab, block in zip(tabs, blocks):
-        with tab:
+    def shown(block):
+        def draw():
             try:
                 block()
             except LabError as exc:
                 st.error(str(exc))
+        return draw
+
+    tab_sections({"Filters": shown(lambda: filters_ui(model, path, mt)),
+                  "filter2D vs network": shown(lambda: filter2d_ui(model, path, mt, choice)),
+                  "Activations": shown(lambda: activations_ui(model, path, mt, choice, ds)),
+                  "Filters over time": shown(lambda: over_time_ui(entry)),
+                  "Why this answer": shown(lambda: why_ui(model, path, mt, choice, names))}, key="examine_tab")
 
 
 main()

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from app.active_model import activate_button
-from app.widgets import stop_with_error
+from app.widgets import stop_with_error, tab_sections
 from core.errors import LabError
 from core.paths import ASSETS_DIR
 from core.data.datasets import DATASETS
@@ -143,15 +143,18 @@ def results_table_ui(rows: list[dict], dims: list[str]) -> pd.DataFrame:
                            "test loss": r["test_loss"], "seconds": r["seconds"], "parameters": r["param_count"],
                            "error": r["error"]} for r in rows])
     c = st.columns([2, 2] + [1] * min(len(dims), 4))
-    states = c[0].multiselect("States", sorted(frame["state"].unique()), key="experiments_filter_states")
-    min_acc = c[1].slider("Minimum test accuracy", 0.0, 1.0, 0.0, 0.01, key="experiments_filter_acc")
+    states = c[0].multiselect("States", sorted(frame["state"].unique()), key="experiments_filter_states",
+                              persist_state="page")
+    min_acc = c[1].slider("Minimum test accuracy", 0.0, 1.0, 0.0, 0.01, key="experiments_filter_acc",
+                          persist_state="page")
     if states:
         frame = frame[frame["state"].isin(states)]
     if min_acc > 0:
         frame = frame[frame["test accuracy"].fillna(0) >= min_acc]
     for i, dim in enumerate(dims[:4]):
         options = sorted(frame[dim].dropna().unique().tolist(), key=str) if dim in frame else []
-        picked = c[2 + i].multiselect(dim, options, key=f"experiments_filter_{dim}")
+        picked = c[2 + i].multiselect(dim, options, key=f"experiments_filter_{dim}",
+                                    persist_state="page")
         if picked:
             frame = frame[frame[dim].isin(picked)]
     st.dataframe(frame, hide_index=True, width="stretch", key="experiments_table",
@@ -172,7 +175,7 @@ def charts_ui(study, rows: list[dict], dims: list[str]) -> None:
         st.plotly_chart(figures.importance_bars(importances), key="experiments_importance")
     else:
         st.info(why)
-    color = st.selectbox("Colour points by", ["(none)"] + dims, key="experiments_color")
+    color = st.selectbox("Colour points by", ["(none)"] + dims, key="experiments_color", persist_state="page")
     st.plotly_chart(figures.accuracy_vs_time(rows, None if color == "(none)" else color), key="experiments_scatter")
     st.plotly_chart(figures.history(study), key="experiments_history")
 
@@ -208,7 +211,8 @@ def best_and_models_ui(rows: list[dict]) -> None:
     with_model.sort(key=lambda r: (not best or r["number"] != best["number"], -(r["test_accuracy"] or 0)))
     labels = {r["number"]: f"trial {r['number']} - {r['test_accuracy'] or 0:.2%} - "
               + ", ".join(f"{k}={v}" for k, v in _readable(r["params"]).items()) for r in with_model}
-    number = st.selectbox("Trial", list(labels), format_func=labels.get, key="experiments_trial")
+    number = st.selectbox("Trial", list(labels), format_func=labels.get, key="experiments_trial",
+                          persist_state="page")
     model_path = str(Path(next(r["run_dir"] for r in with_model if r["number"] == number)) / "model.keras")
     activate_button("Make this trial the active model", model_path, "experiments_make_active",
                     toast=f"Trial {number}")
@@ -241,12 +245,7 @@ st.caption(f"Strategy **{study.user_attrs.get('strategy')}**, {space.get('datase
 if not rows:
     st.info("No trials yet.")
     st.stop()
-tabs = st.tabs(["Results", "Charts", "Dimensions & hypotheses", "Best & models"])
-with tabs[0]:
-    results_table_ui(rows, dims)
-with tabs[1]:
-    charts_ui(study, rows, dims)
-with tabs[2]:
-    dimensions_ui(rows, dims, hypotheses)
-with tabs[3]:
-    best_and_models_ui(rows)
+tab_sections({"Results": lambda: results_table_ui(rows, dims),
+              "Charts": lambda: charts_ui(study, rows, dims),
+              "Dimensions & hypotheses": lambda: dimensions_ui(rows, dims, hypotheses),
+              "Best & models": lambda: best_and_models_ui(rows)}, key="experiments_tab")

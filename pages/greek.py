@@ -12,10 +12,10 @@ import streamlit as st
 
 from app.active_model import active_entry
 from app.greek_letters import choose_folder, own_letters_ui
-from app.greek_transfer import transfer_ui
+from app.greek_transfer import transfer_run, transfer_ui
 from app.page_model import model_for_page
 from app.resources import load_model, mtime
-from app.widgets import png_bytes, stop_with_error
+from app.widgets import png_bytes, stop_with_error, tab_sections
 from core.errors import LabError
 from core.greek.embedding import DEFAULT_MODE, FEATURE_MODES
 from core.greek.projection import METHODS, image_data_uri
@@ -79,7 +79,10 @@ def show_set(symbols) -> None:
                 "preprocessed to 28x28 like MNIST.")
     if symbols.skipped:
         st.warning("Skipped unreadable images:\n\n" + "\n".join(f"- {s}" for s in symbols.skipped[:10]))
-    with st.expander("All images, as the network sees them"):
+    box = st.expander("All images, as the network sees them", key="greek_all_images", on_change="rerun")
+    if not box.open:  # up to 24 pictures per class, sent only to a reader who opens it
+        return
+    with box:
         for c, cname in enumerate(symbols.class_names):
             idx = np.flatnonzero(symbols.labels == c)[:24]
             st.image([png_bytes(symbols.images[i], 2) for i in idx], caption=[symbols.names[i] for i in idx])
@@ -106,6 +109,7 @@ def show_ssd(symbols, analysis, heatmap: dict) -> None:
         box = cols[c] if cols else st.expander(f"SSD table for a {cname}", expanded=c < 3)
         with box:
             pick = st.selectbox(f"Example {cname}", idx, index=0, key=f"greek_ssd_pick_{cname}",
+                                persist_state="page",
                                 format_func=lambda i: symbols.names[i])
             rows = ssd_table(analysis.raw, int(pick), symbols.labels, symbols.names, symbols.class_names)
             frame = pd.DataFrame({"image": [_thumb(symbols.images[r["index"]]) for r in rows],
@@ -135,7 +139,8 @@ def show_knn(symbols, analysis) -> None:
     from core.greek.knn import leave_one_out
 
     st.subheader("K-nearest neighbours in the embedding space")
-    k = st.slider("k (neighbours that vote)", 1, max(1, min(15, len(symbols) - 1)), 1, key="greek_k")
+    k = st.slider("k (neighbours that vote)", 1, max(1, min(15, len(symbols) - 1)), 1, key="greek_k",
+                  persist_state="page")
     result = leave_one_out(analysis.features, symbols.labels, k, len(symbols.class_names))
     st.metric("Leave-one-out accuracy", f"{result.accuracy:.1%}", help="each image classified by the "
               "k nearest other images", delta=f"{result.correct}/{len(symbols)} correct", delta_color="off")
@@ -145,8 +150,10 @@ def show_knn(symbols, analysis) -> None:
     st.dataframe(conf, key="greek_confusion", column_config={
         "accuracy": st.column_config.NumberColumn(format="percent")})
     st.caption(f"Distances: {FEATURE_MODES[analysis.mode]} (change it in the sidebar).")
-    with st.expander("Why not just the raw 128 numbers?"):
-        knn_notes(symbols, analysis, k)
+    notes = st.expander("Why not just the raw 128 numbers?", key="greek_knn_notes", on_change="rerun")
+    if notes.open:  # KNN in every distance mode: computed for a reader who opens it
+        with notes:
+            knn_notes(symbols, analysis, k)
 
 
 def show_projection(symbols, points_of) -> None:
@@ -155,16 +162,18 @@ def show_projection(symbols, points_of) -> None:
 
     st.subheader("The embedding space in 2-D")
     c1, c2 = st.columns(2)
-    method = c1.radio("Projection", METHODS, horizontal=True, key="greek_projection")
+    method = c1.radio("Projection", METHODS, horizontal=True, key="greek_projection",
+                      persist_state="page")
     chart = c2.radio("Chart", ["Images on hover", "Plotly (click points)"], horizontal=True,
-                     key="greek_chart")
+                     key="greek_chart", persist_state="page")
     points = points_of(method)
     if chart == "Images on hover":
         st.altair_chart(hover_chart(points, symbols.labels, symbols.class_names, symbols.names,
                                     symbols.images), key="greek_hover_chart")
         st.caption("Hover a point to see its image; scroll to zoom.")
         return
-    thumbs = c2.checkbox("Draw the images on the chart", key="greek_thumbs", value=len(symbols) <= 60)
+    thumbs = c2.checkbox("Draw the images on the chart", key="greek_thumbs", value=len(symbols) <= 60,
+                         persist_state="page")
     fig = scatter_figure(points, symbols.labels, symbols.class_names, symbols.names, symbols.images,
                          thumbnails=thumbs)
     event = st.plotly_chart(fig, key="greek_scatter", on_select="rerun", selection_mode="points")
@@ -195,13 +204,16 @@ def main() -> None:
     except LabError as exc:
         stop_with_error(str(exc))
     show_set(symbols)
-    show_embedding(symbols, analysis)
     key = (str(folder), signature, entry.path, mtime(entry.path))
-    show_ssd(symbols, analysis, _heatmap(*key))
-    show_knn(symbols, analysis)
-    show_projection(symbols, lambda method: _points(*key, mode, method))
-    own_letters_ui(symbols, analysis, model)
-    transfer_ui(folder, symbols, entry.path)
+    # Your own letters runs while hidden too: its canvas keeps the strokes and its uploader the photos.
+    tab_sections({"Embedding": lambda: show_embedding(symbols, analysis),
+                  "SSD tables": lambda: show_ssd(symbols, analysis, _heatmap(*key)),
+                  "KNN": lambda: show_knn(symbols, analysis),
+                  "2-D map": lambda: show_projection(symbols, lambda method: _points(*key, mode, method)),
+                  "Your own letters": lambda: own_letters_ui(symbols, analysis, model),
+                  "Transfer learning": lambda: transfer_ui(folder, symbols, entry.path)},
+                 key="greek_tab", always=("Your own letters",),
+                 default="Transfer learning" if transfer_run() else None)  # a reload returns to its run
 
 
 main()

@@ -138,6 +138,10 @@ class LabPage:
         action()
         self.wait_for_runs(before, 1, timeout_s)
 
+    def open_tab(self, name: str, timeout_s: float = 90) -> None:
+        """Click a tab that runs only while open (`app.widgets.tab_sections`) and wait for its run."""
+        self.act(lambda: self.page.get_by_role("tab", name=name, exact=True).click(), timeout_s)
+
 
 @pytest.fixture()
 def lab(page, lab_server) -> LabPage:

@@ -71,7 +71,7 @@ def test_evaluate_a_transfer_head_on_its_letters(lab, transfer_run):
     expect(page.get_by_text("Test accuracy")).to_be_visible(timeout=WAIT_MS)
     expect(page.get_by_text(re.compile(r"^\d+ / 12$"))).to_be_visible(timeout=WAIT_MS)
     expect(page.get_by_text(re.compile(r"#\d+: pred (alpha|beta|gamma), true (alpha|beta|gamma)")).first).to_be_visible(timeout=WAIT_MS)
-    page.get_by_role("tab", name="Confusion matrix").click()
+    lab.open_tab("Confusion matrix")
     expect(page.get_by_text(re.compile(r"test image\(s\) with true label (alpha|beta|gamma)"))).to_be_visible(timeout=WAIT_MS)
     expect(page.get_by_test_id("stException")).to_have_count(0)
 

@@ -41,7 +41,7 @@ def test_uploading_a_phone_photo_shows_its_prediction(lab, shared_data):
     """A real phone photo of a 4 uploaded on the Upload tab is read as 4."""
     lab.goto("draw")
     page = lab.page
-    page.get_by_role("tab", name="Upload photos").click()
+    lab.open_tab("Upload photos")
     uploader = page.locator(".st-key-draw_uploads [data-testid=stFileUploaderDropzoneInput]")
     lab.act(lambda: uploader.set_input_files(str(shared_data / PHOTO)))
     expect(page.get_by_text(re.compile(r"Prediction: 4 \("))).to_be_visible()

@@ -13,7 +13,7 @@ def test_first_10_digits_and_clicking_a_confusion_cell_shows_its_images(lab):
     page = lab.page
     expect(page.get_by_text("Test accuracy")).to_be_visible(timeout=WAIT_MS)
     expect(page.get_by_text(re.compile(r"#0: pred 7, true 7"))).to_be_visible(timeout=WAIT_MS)
-    page.get_by_role("tab", name="Confusion matrix").click()
+    lab.open_tab("Confusion matrix")
     chart = page.locator("[class*='st-key-evaluate_confusion'] .js-plotly-plot").first
     expect(chart).to_be_visible(timeout=WAIT_MS)
     # Where the centre of the cell (true 7, predicted 7) is on screen, from plotly's own axes.

@@ -23,19 +23,18 @@ def test_filter_grid_and_galleries_render(lab):
     widths = _loaded_images(page.get_by_role("tabpanel"))
     assert widths and min(widths) > 300  # the 8-column filter grid
 
-    page.get_by_role("tab", name="filter2D vs network", exact=True).click()
+    lab.open_tab("filter2D vs network")
     expect(page.get_by_text("filter2D and the network agree", exact=False)).to_be_visible()
     assert len(_loaded_images(page.get_by_role("tabpanel"))) == 2  # filter2D beside the network
 
-    page.get_by_role("tab", name="Activations", exact=True).click()
+    lab.open_tab("Activations")
     panel = page.get_by_role("tabpanel")
     expect(panel.get_by_text("shape 12x12x32", exact=False)).to_be_visible()
     widths = _loaded_images(panel)
     assert len(widths) >= 4 and min(widths) > 300  # conv1, conv2, pool1 galleries + digit comparison
 
     lab.act(lambda: page.get_by_text("A test example", exact=True).click())
-    expect(page.get_by_text("test example 0 (label 7)", exact=True)).to_be_visible()
-    page.get_by_role("tab", name="Activations", exact=True).click()
+    expect(page.get_by_text("test example 0 (label 7)", exact=True)).to_be_visible()  # Activations stays open
     expect(page.get_by_role("tabpanel").get_by_text("Outputs of each layer for test example 0",
                                                     exact=False)).to_be_visible()
 
@@ -51,7 +50,7 @@ def test_filters_over_time_downloads_every_epoch_as_an_animated_gif(lab):
 
     lab.goto("examine")
     page = lab.page
-    page.get_by_role("tab", name="Filters over time", exact=True).click()
+    lab.open_tab("Filters over time")
     button = page.get_by_role("button", name="Download all epochs as an animated GIF")
     expect(button).to_be_visible()
     with page.expect_download(timeout=120000) as info:  # drawn on the click: slow on a busy machine

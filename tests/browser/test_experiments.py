@@ -29,9 +29,9 @@ def test_explorer_makes_a_trial_the_active_model(lab, browser_study):
     page = lab.page
     expect(page.get_by_text("Trials done")).to_be_visible(timeout=WAIT_MS)
     expect(page.get_by_text("2 / 2")).to_be_visible(timeout=WAIT_MS)
-    page.get_by_role("tab", name="Dimensions & hypotheses").click()
+    lab.open_tab("Dimensions & hypotheses")
     expect(page.get_by_text("Six filters learn faster than two.").first).to_be_visible(timeout=WAIT_MS)
-    page.get_by_role("tab", name="Best & models").click()
+    lab.open_tab("Best & models")
     button = page.get_by_role("button", name="Make this trial the active model")
     expect(button).to_be_visible(timeout=WAIT_MS)
     lab.act(lambda: button.click())

@@ -26,20 +26,25 @@ def _draw(lab, canvas, points):
 
 
 def test_first_start_shows_ssd_tables_heatmap_and_knn(lab):
-    """The default set's SSD tables, the heatmap and the leave-one-out accuracy appear without any input."""
+    """The default set's SSD tables, the heatmap and the leave-one-out accuracy appear without any input,
+    each on its own tab."""
     lab.goto("greek")
     page = lab.page
     expect(page.get_by_text("36 images, 3 classes", exact=False)).to_be_visible()
     expect(page.get_by_text("128 numbers", exact=True)).to_be_visible()
-    expect(page.get_by_test_id("stMetric").filter(has_text="Leave-one-out accuracy")).to_contain_text("100.0%")
+    lab.open_tab("SSD tables")
     expect(page.get_by_text("SSD between every pair of images", exact=False)).to_be_visible()
-    assert page.get_by_test_id("stDataFrame").count() >= 5  # 128 numbers, 3 SSD tables, confusion
+    assert page.get_by_role("tabpanel").get_by_test_id("stDataFrame").count() == 3  # one per letter
+    lab.open_tab("KNN")
+    expect(page.get_by_test_id("stMetric").filter(has_text="Leave-one-out accuracy")).to_contain_text("100.0%")
+    expect(page.get_by_role("tabpanel").get_by_test_id("stDataFrame")).to_have_count(1)  # the confusion
 
 
 def test_a_drawn_alpha_finds_alpha_neighbours(lab):
     """An alpha drawn with the mouse is preprocessed, embedded and voted alpha by its neighbours."""
     lab.goto("greek")
     page = lab.page
+    lab.open_tab("Your own letters")
     page.get_by_role("tab", name="Draw").click()
     canvas = page.locator("canvas.upper-canvas").first
     canvas.scroll_into_view_if_needed()

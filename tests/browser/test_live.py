@@ -58,7 +58,7 @@ def live_page(request, lab_server):
     page.set_default_timeout(60_000)
     lab = LabPage(page, lab_server)
     lab.goto("draw")
-    page.get_by_role("tab", name="Live").click()
+    lab.open_tab("Live")
     lab.act(lambda: page.get_by_text("Read the camera live").click())
     expect(page.locator(READING)).to_be_visible(timeout=60_000)  # the first frame, on a busy machine
     yield lab
@@ -118,7 +118,7 @@ def test_without_a_camera_the_tab_says_so(lab):
     """In a browser with no camera to give, switching the live camera on ends in a clear message."""
     lab.goto("draw")
     page = lab.page
-    page.get_by_role("tab", name="Live").click()
+    lab.open_tab("Live")
     lab.act(lambda: page.get_by_text("Read the camera live").click())
     expect(page.get_by_text("The camera could not be opened")).to_be_visible(timeout=60_000)
     expect(page.locator(READING)).to_have_count(0)

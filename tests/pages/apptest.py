@@ -19,3 +19,11 @@ def open_page(page: str, active: str | None = None) -> AppTest:
     at.run()
     assert not at.exception, at.exception
     return at
+
+
+def open_tab(at: AppTest, key: str, label: str) -> AppTest:
+    """Switch the page's tabs `key` to `label` as a click does (only the open tab's content runs)."""
+    at.session_state[key] = label
+    at.run()
+    assert not at.exception, at.exception
+    return at

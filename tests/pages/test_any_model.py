@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from core.paths import workspace_dir
-from tests.pages.apptest import open_page
+from tests.pages.apptest import open_page, open_tab
 
 
 def _upload(model, name: str) -> str:
@@ -52,8 +52,9 @@ def no_hidden_dense():
 def test_examine_works_for_another_architecture(other_net):
     at = open_page("examine", other_net)
     assert not at.error, [e.value for e in at.error]
-    assert "agree" in at.success[0].value  # filter2D re-does its 'same'-padded 5x5 first layer
     assert "The model reads **class" in " ".join(m.value for m in at.markdown)  # 5 outputs: no digit names
+    open_tab(at, "examine_tab", "filter2D vs network")
+    assert "agree" in at.success[0].value  # filter2D re-does its 'same'-padded 5x5 first layer
     at.selectbox(key="examine_f2d_layer").set_value("conv2").run()
     assert not at.exception and "agree" in at.success[0].value
 
@@ -62,7 +63,7 @@ def test_greek_works_for_another_architecture(other_net):
     at = open_page("greek", other_net)
     assert not at.error, [e.value for e in at.error]
     assert "gives **24 numbers**" in " ".join(m.value for m in at.markdown)  # cut at dense1
-    assert at.metric[0].label == "Leave-one-out accuracy"
+    assert open_tab(at, "greek_tab", "KNN").metric[0].label == "Leave-one-out accuracy"
 
 
 def test_a_page_that_cannot_use_the_model_says_why_and_offers_the_default(no_hidden_dense):
@@ -71,6 +72,6 @@ def test_a_page_that_cannot_use_the_model_says_why_and_offers_the_default(no_hid
     assert not at.error and not at.metric  # nothing else drawn with a model that does not fit
     at.button(key="greek_use_default").click().run()
     assert not at.exception and not at.warning
-    assert at.metric[0].value == "100.0%"  # the default model on the default set
+    assert open_tab(at, "greek_tab", "KNN").metric[0].value == "100.0%"  # the default model, default set
     examine = open_page("examine", no_hidden_dense)  # Examine itself can study this model
     assert not examine.error and not examine.warning

@@ -12,6 +12,8 @@ import pytest
 from PIL import Image
 from streamlit.testing.v1 import AppTest
 
+from tests.pages.apptest import open_tab
+
 ENTRY = Path(__file__).resolve().parents[2] / "app" / "main.py"
 PHOTO = "handwriting/digits/warrier-arj-Recognition-using-Neural-Networks/4/PXL_20230407_005206717.jpg"
 
@@ -102,7 +104,7 @@ def test_saving_to_my_set_shows_the_models_accuracy(mnist):
     at.button(key="FormSubmitter:draw_canvas_in_save-Save to my set").click()
     at.run()
     assert not at.exception
-    metrics = [m for m in at.metric if "accuracy" in m.label]
+    metrics = [m for m in open_tab(at, "draw_tab", "My handwriting set").metric if "accuracy" in m.label]
     assert metrics and metrics[0].value == "100.0%"
 
 
@@ -145,7 +147,7 @@ def test_removing_a_saved_digit_updates_the_set(mnist):
     two = mnist.x_test[int(np.flatnonzero(mnist.y_test == 2)[0])] / 255.0
     user_set.save_digit(two, 2)
     wrong = user_set.save_digit(two, 8)
-    at = open_page()
+    at = open_tab(open_page(), "draw_tab", "My handwriting set")
     assert [m.value for m in at.metric if "accuracy" in m.label] == ["50.0%"]
     at.multiselect(key="draw_set_remove").select(str(wrong.path))
     at.run()

@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.paths import DEFAULT_RUN_DIR
+from tests.pages.apptest import open_tab
 
 ENTRY = str(Path(__file__).resolve().parents[2] / "app" / "main.py")
 
@@ -48,11 +49,13 @@ def test_accuracy_loss_and_the_first_10_table(expected):
     assert np.allclose(table[[str(k) for k in range(10)]].to_numpy(), probs[:10].round(2), atol=0.006)
     first = [c for c in _captions(at) if len(c) == 10 and c[0].startswith("#0:")]
     assert first and first[0][0] == f"#0: pred {probs[0].argmax()}, true 7"
+    # The other tabs wait until opened: no confusion chart, gallery or histogram was built or sent.
+    assert not at.get("plotly_chart") and not any("misclassified" in m.value for m in at.markdown)
 
 
 def test_a_confusion_cell_shows_the_images_behind_it(expected):
     probs, labels = expected
-    at = _evaluate_page()
+    at = open_tab(_evaluate_page(), "evaluate_tab", "Confusion matrix")
     pred = probs.argmax(1)
     at.selectbox(key="evaluate_true").select(4)
     at.selectbox(key="evaluate_pred").select(9).run()
@@ -65,7 +68,7 @@ def test_a_confusion_cell_shows_the_images_behind_it(expected):
 
 def test_misclassified_gallery_sorts_by_confidence(expected):
     probs, labels = expected
-    at = _evaluate_page()
+    at = open_tab(_evaluate_page(), "evaluate_tab", "Misclassified")
     wrong = np.flatnonzero(probs.argmax(1) != labels)
     assert f"{len(wrong)} of 10000 test images are misclassified." in [m.value for m in at.markdown]
     conf = probs[wrong, probs[wrong].argmax(1)]
@@ -81,7 +84,7 @@ def test_weight_histograms_per_layer_and_across_epochs_of_a_run(tmp_path, monkey
     run_dir = runs / "20260101-000000-mnist-assignment"
     shutil.copytree(DEFAULT_RUN_DIR, run_dir)
     monkeypatch.setenv("LAB_RUNS_DIR", str(runs))
-    at = _evaluate_page(active=str(run_dir / "model.keras"))
+    at = open_tab(_evaluate_page(active=str(run_dir / "model.keras")), "evaluate_tab", "Weights and biases")
     assert at.selectbox(key="evaluate_layer").options == ["conv1", "conv2", "dense1", "output"]
     assert at.radio(key="evaluate_hist_key").options == ["conv1/kernel", "conv1/bias"]
     epochs = [t.proto.spec for t in at.get("plotly_chart") if "evaluate_hist_epochs" in t.proto.id][0]
@@ -101,6 +104,7 @@ def test_an_uploaded_model_is_evaluated_without_history(tmp_path, monkeypatch, d
         at = _evaluate_page(active=str(path))
         assert "uploaded evaluate-test.keras" in at.caption[0].value
         assert len(at.dataframe[0].value) == 10
+        open_tab(at, "evaluate_tab", "Weights and biases")
         assert any("no training history" in c.value for c in at.caption)
     finally:
         path.unlink()

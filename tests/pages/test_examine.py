@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
+from tests.pages.apptest import open_tab
+
 ENTRY = str(Path(__file__).resolve().parents[2] / "app" / "main.py")
 
 
@@ -22,6 +24,14 @@ def _examine(drawn: dict | None = None, model_path: str | None = None) -> AppTes
     at.run()
     assert not at.exception, at.exception
     return at
+
+
+def _tab(at: AppTest, label: str) -> AppTest:
+    return open_tab(at, "examine_tab", label)
+
+
+def _pngs(at) -> int:
+    return len([b for b in at.get("download_button") if b.proto.label == "Download PNG"])
 
 
 def _captions(at) -> list[str]:
@@ -46,22 +56,29 @@ def test_default_model_filters_values_filter2d_and_galleries():
     assert all(re.fullmatch(r"-?\d\.\d{3}", v) for v in tables[0].value.to_numpy().ravel())
     stats = [df.value for df in at.dataframe if "norm" in df.value.columns]
     assert len(stats) == 1 and len(stats[0]) == 32
+    assert not _max_diffs(at) and not at.multiselect  # the other tabs wait until opened
+    pngs = _pngs(at)
     # (2) filter2D beside the network, max abs difference <= 1e-4, with what was accounted for
+    _tab(at, "filter2D vs network")
     diffs = _max_diffs(at)
     assert len(diffs) == 2 and max(diffs) <= 1e-4
     assert "agree" in at.success[0].value
     accounted = " ".join(m.value for m in at.markdown)
     assert "bias" in accounted and "activation: relu" in accounted and "28x28 -> 26x26" in accounted
+    pngs += _pngs(at) - 1  # the input picture above the tabs is on every run
     # (3) galleries for conv1, conv2, pool1 of the first training example (default)
+    _tab(at, "Activations")
     assert at.radio(key="examine_source").value == "train"
     assert at.multiselect(key="examine_layers").value == ["conv1", "conv2", "pool1"]
     caps = _captions(at)
     for shape in ("26x26x32", "24x24x32", "12x12x32"):
         assert any(c.startswith(f"shape {shape}") for c in caps), shape
     assert "train example 0 (label 5)" in _image_captions(at)
+    pngs += _pngs(at) - 1
+    _tab(at, "Why this answer")
+    pngs += _pngs(at) - 1
     # (6) every figure has its own PNG download
-    pngs = [b for b in at.get("download_button") if b.proto.label == "Download PNG"]
-    assert len(pngs) >= 9
+    assert pngs >= 9
     # no drawn digit yet: a hint pointing to the Draw page
     assert any("No drawn digit yet" in c for c in caps)
 
@@ -73,9 +90,9 @@ def test_drawn_digit_is_an_input_for_every_section(mnist):
     at.radio(key="examine_source").set_value("drawn").run()
     assert not at.exception
     assert "your drawing (canvas)" in _image_captions(at)
-    assert any("Outputs of each layer for your drawing" in c for c in _captions(at))
-    assert max(_max_diffs(at)) <= 1e-4
-    assert any("your drawing" in c for c in _image_captions(at) if c.startswith("Why"))
+    assert max(_max_diffs(_tab(at, "filter2D vs network"))) <= 1e-4
+    assert any("your drawing" in c for c in _image_captions(_tab(at, "Why this answer")) if c.startswith("Why"))
+    assert any("Outputs of each layer for your drawing" in c for c in _captions(_tab(at, "Activations")))
     # the drawing can join the pooling comparison
     at.checkbox(key="examine_cmp_drawn").check().run()
     assert not at.exception and not at.error
@@ -96,6 +113,7 @@ def test_test_example_by_index_and_bad_comparison_input(mnist):
     at.number_input(key="examine_test_index").set_value(3).run()
     assert not at.exception
     assert f"test example 3 (label {mnist.y_test[3]})" in _image_captions(at)
+    _tab(at, "Activations")
     at.text_input(key="examine_cmp_indices").input("0, 99999").run()
     assert not at.exception
     assert any("There is no test example 99999" in e.value for e in at.error)
@@ -110,8 +128,11 @@ def test_deeper_layer_is_browsed_per_input_channel_and_matches_filter2d():
     assert not at.exception
     assert any("conv2: 32 filters of 3x3 over 32 input channels" in c for c in _captions(at))
     assert len(at.table) == 32
-    at.selectbox(key="examine_f2d_layer").set_value("conv2").run()
+    _tab(at, "filter2D vs network").selectbox(key="examine_f2d_layer").set_value("conv2").run()
     assert max(_max_diffs(at)) <= 1e-4
+    _tab(at, "Filters")  # the choices made in a tab are still there when it opens again
+    assert at.selectbox(key="examine_filter_layer").value == "conv2"
+    assert at.slider(key="examine_filter_channel").value == 5
 
 
 def test_filters_over_time_slider_covers_the_saved_epochs(default_model):
@@ -119,7 +140,7 @@ def test_filters_over_time_slider_covers_the_saved_epochs(default_model):
     from core.paths import default_model_path
 
     saved = sorted(rundir.load_epoch_filters(default_model_path().parent))
-    at = _examine()
+    at = _tab(_examine(), "Filters over time")
     slider = at.select_slider(key="examine_epoch")
     assert list(slider.options) == [str(e) for e in saved] and saved[0] == 0
     labels = [b.proto.label for b in at.get("download_button")]
@@ -136,7 +157,7 @@ def test_uploaded_model_without_history_says_so(default_model, tmp_path):
     target = save_upload("examine_copy.keras", default_model_path().read_bytes())
     try:
         at = _examine(model_path=str(target))
-        assert any("no saved per-epoch filters" in i.value for i in at.info)
         assert len(at.table) == 32
+        assert any("no saved per-epoch filters" in i.value for i in _tab(at, "Filters over time").info)
     finally:
         target.unlink(missing_ok=True)

@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 from core.runs import rundir
 from core.sweep import report, runner, storage
 from core.sweep.space import space_from_dict
+from tests.pages.apptest import open_tab
 
 TINY = {"name": "tiny", "conv": [{"filters": 4, "kernel_size": 3},
                                  {"filters": 4, "kernel_size": 3, "pool_size": 2, "dropout": 0.25}],
@@ -54,14 +55,16 @@ def test_explorer_shows_the_finished_study(finished_study):
     assert metrics["Best so far"] == f"{best['test_accuracy']:.2%}"
     table = _frame(at, "test accuracy")
     assert len(table) == 4 and set(table["filters"]) == {2, 8} and set(table["state"]) == {"COMPLETE"}
-    hyp = _frame(at, "measured")
+    assert not at.get("plotly_chart")  # the other tabs wait until opened
+    hyp = _frame(open_tab(at, "experiments_tab", "Dimensions & hypotheses"), "measured")
     assert list(hyp["dimension"]) == ["filters", "dense_units"]
     assert hyp["hypothesis"].iloc[0] == HYPOTHESIS
     assert "Best mean accuracy" in hyp["measured"].iloc[0]
     assert any(HYPOTHESIS in m.value for m in at.markdown)
-    # parallel coordinates, importance, accuracy-vs-time, history and one effect plot per dimension
-    charts = [c for c in at.get("plotly_chart")]
-    assert len(charts) >= 6
+    # parallel coordinates, importance, accuracy-vs-time and history; one effect plot per dimension
+    effects = len(at.get("plotly_chart"))
+    charts = len(open_tab(at, "experiments_tab", "Charts").get("plotly_chart"))
+    assert charts >= 4 and effects >= 2
     assert not at.error
 
 
@@ -73,7 +76,7 @@ def test_filters_narrow_the_table(finished_study):
 
 
 def test_a_trial_becomes_the_active_model(finished_study):
-    at = _page(finished_study)
+    at = open_tab(_page(finished_study), "experiments_tab", "Best & models")
     number = at.selectbox(key="experiments_trial").value
     at.button(key="experiments_make_active").click().run()
     assert not at.exception
@@ -89,7 +92,7 @@ def test_a_trial_becomes_the_active_model(finished_study):
 
 
 def test_the_trial_picker_opens_on_the_best_trial_with_readable_rates(finished_study):
-    at = _page(finished_study)
+    at = open_tab(_page(finished_study), "experiments_tab", "Best & models")
     best = report.best_row(report.trial_rows(storage.load_study(finished_study)))
     assert at.selectbox(key="experiments_trial").value == best["number"]
     assert any(f"**Best trial: {best['number']}**" in m.value for m in at.markdown)

@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from app.live_camera import Frame, parse_frame
 from core.handwriting.imageio import decode_image
+from tests.pages.apptest import open_tab
 from tests.unit.live_frames import blank_paper, browser_jpeg, camera_frame, digit_frame
 
 ENTRY = Path(__file__).resolve().parents[2] / "app" / "main.py"
@@ -24,6 +25,7 @@ def open_live(frame_jpeg: bytes | None = None, threshold: float | None = None) -
     if threshold is not None:
         at.session_state["draw_threshold"] = threshold
     at.session_state["draw_live_on"] = True
+    at.session_state["draw_tab"] = "Live"  # the tab runs only while open
     if frame_jpeg is not None:
         at.session_state[LATEST] = Frame(seq=3, jpeg=frame_jpeg, fps=4.5)
     at.run()
@@ -41,6 +43,8 @@ def test_live_tab_waits_for_the_camera_until_a_frame_arrives():
     at.run()
     at.switch_page("../pages/draw.py")
     at.run()
+    assert "Read the camera live" not in [t.label for t in at.toggle]  # a hidden Live tab does not run
+    open_tab(at, "draw_tab", "Live")
     assert "Read the camera live" in [t.label for t in at.toggle]
     assert any("at least 90% sure" in c.value for c in at.caption)
     at = open_live()

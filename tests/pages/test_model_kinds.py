@@ -15,7 +15,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.paths import DEFAULT_RUN_DIR, default_model_path
-from tests.pages.apptest import ENTRY, open_page
+from tests.pages.apptest import ENTRY, open_page, open_tab
 from tests.pages.test_draw import canvas_state, drawing_of
 from tests.unit.model_kinds import save_five_output_model, train_transfer_run
 
@@ -45,9 +45,10 @@ def test_evaluate_measures_a_letter_head_on_its_held_out_letters(transfer_model)
     assert {"alpha", "beta", "gamma", "predicted name", "true name"} <= set(table.columns)
     assert set(table["true name"]) <= {"alpha", "beta", "gamma"}
     assert set(table["correct"]) <= {"yes", "NO"}
-    assert at.selectbox(key="evaluate_true").options == ["alpha", "beta", "gamma"]
     first = [img.captions for img in at.get("image") if img.captions and img.captions[0].startswith("#")][0]
     assert "true alpha" in " ".join(first) or "true beta" in " ".join(first) or "true gamma" in " ".join(first)
+    assert open_tab(at, "evaluate_tab", "Confusion matrix").selectbox(key="evaluate_true").options == \
+        ["alpha", "beta", "gamma"]
     assert "Greek-letter classifier (3 classes: alpha, beta, gamma)" in at.caption[0].value
 
 
