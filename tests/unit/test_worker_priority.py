@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -29,6 +30,23 @@ def _priority_of_sleeping_child(monkeypatch, value: str | None, detach: bool) ->
 def test_workers_are_ten_steps_nicer_than_the_server_by_default(monkeypatch, detach):
     ours = os.getpriority(os.PRIO_PROCESS, 0)
     assert _priority_of_sleeping_child(monkeypatch, None, detach) == min(19, ours + 10)
+
+
+def test_a_detached_worker_yields_the_cpu_even_where_linux_shares_it_between_sessions(monkeypatch):
+    """With autogroups, a session's nice value decides its CPU share against the server's session."""
+    monkeypatch.delenv("LAB_WORKER_NICE", raising=False)
+    if not Path("/proc/self/autogroup").is_file():  # no such groups: the process's own priority is all
+        assert _priority_of_sleeping_child(monkeypatch, None, True) == min(19, os.getpriority(os.PRIO_PROCESS, 0) + 10)
+        return
+    ours = Path("/proc/self/autogroup").read_text().split()  # e.g. ['/autogroup-7876', 'nice', '0']
+    proc = spawn("timeit", "-n", "1", "-r", "1", "import time; time.sleep(30)", log=subprocess.DEVNULL)
+    try:
+        group = Path(f"/proc/{proc.pid}/autogroup").read_text().split()
+    finally:
+        proc.kill()
+        proc.wait()
+    assert group[0] != ours[0]  # a session, so a scheduling group, of its own
+    assert group[1:] == ["nice", str(min(19, int(ours[-1]) + 10))]
 
 
 def test_the_setting_chooses_the_priority_and_zero_keeps_the_servers(monkeypatch):
