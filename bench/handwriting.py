@@ -275,6 +275,29 @@ def alpha() -> list:
     return [path, [path[-1], (path[-1][0] + 30, path[-1][1] + 25)]]
 
 
+def _wait_for_run(page, log: RunLog, before: int, timeout_s: float = 120) -> None:
+    deadline = time.time() + timeout_s
+    while len(log.finished) <= before:
+        if time.time() > deadline:
+            raise TimeoutError(f"no finished script run within {timeout_s:.0f} s")
+        page.wait_for_timeout(20)
+    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]")
+
+
+def open_letter_canvas(page, log: RunLog, url: str) -> None:
+    """Open the Greek page and its letter canvas: the canvas sits in the "Your own letters" tab, or
+    at the end of the page in checkouts from before the page had tabs (`--baseline`)."""
+    before = len(log.finished)
+    page.goto(url)
+    _wait_for_run(page, log, before)
+    tab = page.get_by_role("tab", name="Your own letters", exact=True)
+    if tab.count():
+        before = len(log.finished)
+        tab.click()
+        _wait_for_run(page, log, before)
+    page.get_by_role("tab", name="Draw", exact=True).click()
+
+
 def browser(strokes: int, root: Path = ROOT) -> dict:
     """Stroke-to-screen time on the Draw page's and the Greek page's canvas, in Chromium."""
     from playwright.sync_api import sync_playwright
@@ -291,8 +314,7 @@ def browser(strokes: int, root: Path = ROOT) -> dict:
                 page.goto(f"{url}/draw")
                 draw = time_strokes(page, log, SEVEN, "What the network sees (28x28)",
                                     ".st-key-draw_canvas_clear button", strokes)
-                page.goto(f"{url}/greek")
-                page.get_by_role("tab", name="Draw").click()
+                open_letter_canvas(page, log, f"{url}/greek")
                 page.locator("canvas.upper-canvas").first.scroll_into_view_if_needed()
                 greek = time_strokes(page, log, alpha(), "drawing (28x28)", ".st-key-greek_canvas_clear button",
                                      strokes)
