@@ -275,13 +275,18 @@ def alpha() -> list:
     return [path, [path[-1], (path[-1][0] + 30, path[-1][1] + 25)]]
 
 
-def _wait_for_run(page, log: RunLog, before: int, timeout_s: float = 120) -> None:
+class PageTimeout(Exception):
+    pass
+
+
+def wait_finished(page, log: RunLog, before: int, timeout_s: float = 300) -> None:
+    """Wait for one more finished script run than `before`, then for the app to be idle."""
     deadline = time.time() + timeout_s
     while len(log.finished) <= before:
         if time.time() > deadline:
-            raise TimeoutError(f"no finished script run within {timeout_s:.0f} s")
-        page.wait_for_timeout(20)
-    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]")
+            raise PageTimeout(f"no finished script run within {timeout_s:.0f} s")
+        page.wait_for_timeout(10)
+    page.wait_for_selector("[data-testid=stApp][data-test-script-state=notRunning]", timeout=timeout_s * 1000)
 
 
 def open_letter_canvas(page, log: RunLog, url: str) -> None:
@@ -289,12 +294,12 @@ def open_letter_canvas(page, log: RunLog, url: str) -> None:
     at the end of the page in checkouts from before the page had tabs (`--baseline`)."""
     before = len(log.finished)
     page.goto(url)
-    _wait_for_run(page, log, before)
+    wait_finished(page, log, before)
     tab = page.get_by_role("tab", name="Your own letters", exact=True)
     if tab.count():
         before = len(log.finished)
         tab.click()
-        _wait_for_run(page, log, before)
+        wait_finished(page, log, before)
     page.get_by_role("tab", name="Draw", exact=True).click()
 
 

@@ -22,28 +22,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.handwriting import RunLog, start_server, stop_server
+from bench.handwriting import PageTimeout, RunLog, start_server, stop_server, wait_finished
 
 ROOT = Path(__file__).resolve().parent.parent
 if not os.environ.get("LAB_DATA_DIR") and (ROOT.parent / "shared" / "data" / "mnist.npz").is_file():
     os.environ["LAB_DATA_DIR"] = str(ROOT.parent / "shared" / "data")
-IDLE = "[data-testid=stApp][data-test-script-state=notRunning]"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--disable-background-networking",
                "--disable-component-update", "--no-first-run"]
-
-
-class PageTimeout(Exception):
-    pass
-
-
-def wait_finished(page, log: RunLog, before: int, timeout_s: float = 300) -> None:
-    """Wait for one more finished script run, then for the app to be idle."""
-    deadline = time.time() + timeout_s
-    while len(log.finished) <= before:
-        if time.time() > deadline:
-            raise PageTimeout(f"no finished script run within {timeout_s:.0f} s")
-        page.wait_for_timeout(10)
-    page.wait_for_selector(IDLE, timeout=timeout_s * 1000)
 
 
 def server_cpu_ms(pid: int | None) -> float | None:
