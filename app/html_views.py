@@ -1,4 +1,5 @@
-"""Read-only views drawn as one HTML element each: a strip of captioned images, probability bars.
+"""Read-only views drawn as one HTML element each: a strip of captioned images, probability bars,
+images per class.
 
 A stroke reruns its fragment every few seconds, in every session that draws. Eight preprocessing
 steps as `st.image` elements in `st.columns` cost the browser eight columns, eight image elements
@@ -15,6 +16,7 @@ import html
 import numpy as np
 
 BAR_COLOUR = "#0068c9"  # Streamlit's own chart blue
+TEST_COLOUR = "#83c9ff"  # Streamlit's light blue, for the test split beside the training split
 MUTED = "opacity:0.65"  # caption text that reads on light and dark themes alike
 
 
@@ -65,3 +67,42 @@ def probability_bars(class_names, probabilities) -> str:
         for name, p in zip(class_names, probs))
     return (f'<div role="list" aria-label="Probability per class" style="font-size:0.85rem">'
             f'{rows}</div>')
+
+
+def _bar(value: int, largest: int, colour: str) -> str:
+    width = 100 * value / largest if largest else 0
+    return (f'<td style="padding:0.1rem 0.5rem;border:none;width:40%">'
+            f'<span style="display:flex;align-items:center;gap:0.4rem">'
+            f'<span style="flex:1 1 auto;height:0.75rem;background:rgba(128,128,128,0.15);border-radius:2px">'
+            f'<span style="display:block;height:100%;width:{width:.1f}%;background:{colour};border-radius:2px">'
+            f'</span></span><span style="flex:0 0 3.5rem;text-align:right;font-variant-numeric:tabular-nums">'
+            f'{value:,}</span></span></td>')
+
+
+def _class_label(row: dict) -> str:
+    """"7" for a digit, "9: Ankle boot" for a class with a name."""
+    return str(row["name"]) if str(row["name"]) == str(row["class"]) else f'{row["class"]}: {row["name"]}'
+
+
+def class_count_table(rows: list[dict]) -> str:
+    """Images per class in the training and test splits: a table whose cells are bars with their counts.
+
+    Drawn without a chart library: the Data page is often the first a session opens, and plotly's
+    first chart in a session (and leaving the page it is on) cost the browser 0.6-1.5 s there.
+
+    Args:
+        rows: `core.data.views.class_counts` rows (class, name, train, test).
+
+    Returns:
+        The HTML of one table with a header row and one row per class.
+    """
+    top_train = max((r["train"] for r in rows), default=0)
+    top_test = max((r["test"] for r in rows), default=0)
+    head = "".join(f'<th style="text-align:{a};padding:0.2rem 0.5rem;border:none;font-weight:600">{t}</th>'
+                   for t, a in (("class", "left"), ("training images", "left"), ("test images", "left")))
+    body = "".join(
+        f'<tr><td style="padding:0.1rem 0.5rem;border:none;white-space:nowrap">{html.escape(_class_label(r))}</td>'
+        f'{_bar(r["train"], top_train, BAR_COLOUR)}{_bar(r["test"], top_test, TEST_COLOUR)}</tr>'
+        for r in rows)
+    return (f'<table aria-label="Images per class" style="width:100%;border-collapse:collapse;'
+            f'font-size:0.85rem;border:none"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>')

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from app.html_views import class_count_table
 from app.resources import dataset
 from app.widgets import png_bytes
-from core.data.views import class_counts, class_counts_figure, examples, pixel_stats
+from core.data.views import class_counts, examples, pixel_stats
 from core.data.datasets import DATASETS, TITLES
 from core.errors import DatasetUnavailable
 
@@ -52,7 +53,5 @@ st.image([png_bytes(im, scale=2) for im in images],
          caption=[f"#{i}: {data.class_names[lab]}" for i, lab in zip(idx, labels)], width=72)
 
 st.subheader("Images per class")
-rows = class_counts(data)
-left, right = st.columns([2, 1])
-left.plotly_chart(class_counts_figure(rows), key="data_counts_chart")
-right.dataframe(rows, hide_index=True, key="data_counts_table")
+st.html(class_count_table(class_counts(data)))
+st.caption("Each column's bars are drawn to the scale of its largest class.")

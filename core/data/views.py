@@ -18,21 +18,6 @@ def class_counts(data: Dataset) -> list[dict]:
             for i in range(k)]
 
 
-def class_counts_figure(rows: list[dict]):
-    """Grouped bar chart of images per class in the training and test splits."""
-    import plotly.graph_objects as go
-
-    names = [f"{r['class']}: {r['name']}" if r["name"] != str(r["class"]) else r["name"] for r in rows]
-    fig = go.Figure([
-        go.Bar(x=names, y=[r["train"] for r in rows], name="train", marker_color="#1f77b4"),
-        go.Bar(x=names, y=[r["test"] for r in rows], name="test", marker_color="#d62728"),
-    ])
-    fig.update_layout(barmode="group", height=320, margin={"l": 10, "r": 10, "t": 30, "b": 10},
-                      yaxis_title="images", xaxis={"type": "category"},
-                      legend={"orientation": "h", "y": 1.12})
-    return fig
-
-
 def pixel_stats(data: Dataset) -> dict:
     """Shapes and the training set's pixel mean and standard deviation over [0, 1].
 

@@ -1,5 +1,6 @@
 """The Data page on real MNIST and Fashion-MNIST, and its message when no dataset file exists."""
 
+import re
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -22,8 +23,12 @@ def test_first_two_examples_with_labels_grid_and_class_counts():
     assert "60,000 training and 10,000 test images" in at.main.caption[0].value
     grid = at.get("image")[-1].captions
     assert len(grid) == 50 and grid[:3] == ["#0: 5", "#1: 0", "#2: 4"]
-    counts = at.dataframe[0].value
-    assert list(counts["train"]) == [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
+    table = at.get("html")[-1].proto.body  # images per class: a bar and its count per class and split
+    train = [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
+    cells = re.findall(r"tabular-nums\">([\d,]+)<", table)
+    assert [int(c.replace(",", "")) for c in cells[0::2]] == train
+    assert sum(int(c.replace(",", "")) for c in cells[1::2]) == 10_000
+    assert 'width:100.0%' in table and f"width:{100 * 5421 / 6742:.1f}%" in table  # bars to scale
     at.radio(key="data_split").set_value("test").run()
     assert [m.value for m in at.main.markdown] == ["**Label: 7**", "**Label: 2**"]
 
@@ -33,6 +38,7 @@ def test_fashion_mnist_shows_class_names():
     at.selectbox(key="data_dataset").select("fashion_mnist").run()
     assert not at.exception
     assert [m.value for m in at.main.markdown] == ["**Label: Ankle boot**", "**Label: T-shirt/top**"]
+    assert "9: Ankle boot" in at.get("html")[-1].proto.body
 
 
 def test_missing_dataset_says_where_to_put_the_file(tmp_path, monkeypatch):

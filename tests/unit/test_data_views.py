@@ -2,16 +2,13 @@
 
 import numpy as np
 
-from core.data.views import class_counts, class_counts_figure, examples, pixel_stats
+from core.data.views import class_counts, examples, pixel_stats
 
 
 def test_class_counts_match_mnist(mnist):
     rows = class_counts(mnist)
     assert [r["train"] for r in rows] == [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
     assert sum(r["test"] for r in rows) == 10000
-    fig = class_counts_figure(rows)
-    assert [t.name for t in fig.data] == ["train", "test"]
-    assert list(fig.data[0].y) == [r["train"] for r in rows]
 
 
 def test_pixel_stats_are_the_known_mnist_figures(mnist):
