@@ -63,8 +63,9 @@ def filter2d_ui(model, path: str, mt: float, choice) -> None:
     if not names:
         st.info("This model has no convolution layer to re-do with filter2D.")
         return
-    layer = st.columns(2)[0].selectbox("Convolution layer", names, key="examine_f2d_layer", persist_state="page",
-                         help="The first layer works on the image; deeper layers on the previous layer's output.")
+    layer = st.columns(2)[0].selectbox(
+        "Convolution layer", names, key="examine_f2d_layer", persist_state="page",
+        help="The first layer works on the image; deeper layers on the previous layer's output.")
     comp = cache.comparison(path, mt, layer, choice.image)
     pre, post = comp.max_abs_diff_pre, comp.max_abs_diff_post
     c1, c2 = st.columns(2)

@@ -117,7 +117,8 @@ def spawn(module: str, *args: str, log=None, detach: bool = True) -> subprocess.
     cmd = [sys.executable, "-m", module, *map(str, args)]
     nice = worker_nice()
     session_nice = min(19, _session_nice() + nice) if detach else None
-    options = {"start_new_session": detach, "preexec_fn": _in_child(nice, tied=not detach, session_nice=session_nice)}
+    options = {"start_new_session": detach,
+               "preexec_fn": _in_child(nice, tied=not detach, session_nice=session_nice)}
     if isinstance(log, (str, Path)):
         with open(log, "ab") as fh:
             return subprocess.Popen(cmd, cwd=ROOT, env=worker_env(), stdout=fh, stderr=subprocess.STDOUT,
