@@ -188,8 +188,8 @@ def show_projection(symbols, points_of) -> None:
 def main() -> None:
     st.title("Greek letters in the MNIST embedding space")
     st.markdown("The digit network, cut at its 128-unit dense layer, turns any letter into 128 numbers. "
-                "Letters of one kind should land close together: the SSD tables, the heatmap, KNN and the "
-                "2-D projection show how well that works.")
+                "Letters of one kind should land close together: the tabs below show how well that works, in "
+                "SSD tables and a heatmap, by KNN and on a 2-D map.")
     from core.greek.lab import check_model, folder_signature
 
     entry = active_entry()
