@@ -28,7 +28,8 @@ def tab_sections(sections: dict, key: str, always: tuple = (), default: str | No
     """Tabs whose content runs only while its tab is open; switching tabs reruns the page.
 
     Streamlit otherwise runs and sends every tab's content on every run, so a page pays for all its
-    tabs on each visit and the browser redraws all of them on each rerun.
+    tabs on each visit and the browser redraws all of them on each rerun. A `LabError` raised by a
+    tab's content is shown as an error in that tab; the rest of the page still draws.
 
     Args:
         sections: tab label -> function drawing that tab's content.
@@ -41,7 +42,10 @@ def tab_sections(sections: dict, key: str, always: tuple = (), default: str | No
     for label, tab in zip(labels, st.tabs(labels, key=key, on_change="rerun", default=default)):
         if tab.open or label in always:
             with tab:
-                sections[label]()
+                try:
+                    sections[label]()
+                except LabError as exc:
+                    st.error(str(exc))
 
 
 def figure_with_download(image, name: str, key: str, caption: str | None = None) -> None:

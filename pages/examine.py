@@ -84,7 +84,8 @@ def compare_ui(model, path: str, mt: float, ds) -> None:
         return
     default = acts.first_pool_name(model) or spatial[-1]
     c1, c2, c3 = st.columns([2, 3, 2])
-    layer = c1.selectbox("Layer", spatial, index=spatial.index(default), key="examine_cmp_layer", persist_state="page")
+    layer = c1.selectbox("Layer", spatial, index=spatial.index(default), key="examine_cmp_layer",
+                         persist_state="page")
     text = c2.text_input("Test examples (2 or 3, comma separated)", "0, 1, 2", key="examine_cmp_indices",
                          persist_state="page")
     drawn = st.session_state.get("drawn_digit")
@@ -156,19 +157,11 @@ def main() -> None:
     names = acts.class_names(model, ds, entry.model_kind.class_names if entry.model_kind else None)
     st.caption(f"Active model: {entry.label}")
     choice = input_ui(ds, names, path, mt)
-    def shown(block):
-        def draw():
-            try:
-                block()
-            except LabError as exc:
-                st.error(str(exc))
-        return draw
-
-    tab_sections({"Filters": shown(lambda: filters_ui(model, path, mt)),
-                  "filter2D vs network": shown(lambda: filter2d_ui(model, path, mt, choice)),
-                  "Activations": shown(lambda: activations_ui(model, path, mt, choice, ds)),
-                  "Filters over time": shown(lambda: over_time_ui(entry)),
-                  "Why this answer": shown(lambda: why_ui(model, path, mt, choice, names))}, key="examine_tab")
+    tab_sections({"Filters": lambda: filters_ui(model, path, mt),
+                  "filter2D vs network": lambda: filter2d_ui(model, path, mt, choice),
+                  "Activations": lambda: activations_ui(model, path, mt, choice, ds),
+                  "Filters over time": lambda: over_time_ui(entry),
+                  "Why this answer": lambda: why_ui(model, path, mt, choice, names)}, key="examine_tab")
 
 
 main()
