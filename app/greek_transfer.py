@@ -89,8 +89,9 @@ def transfer_run() -> Path | None:
     return attached_run(RUN_KEY, URL_KEY, kinds=("transfer",))
 
 
-def transfer_ui(folder: Path, symbols, model_path: str) -> None:
-    """The block: held-out choice, epochs, the Train button, then the watched run and its comparison."""
+def transfer_ui(folder: Path, symbols, model_path: str, run: Path | None) -> None:
+    """The block: held-out choice, epochs, the Train button, then the watched run (`run`, from
+    `transfer_run`, or the one the button starts) and its comparison."""
     st.subheader("Transfer learning: a new head on the frozen network")
     st.markdown(f"The network is frozen up to its embedding layer and a new {len(symbols.class_names)}-output "
                 "softmax head is trained on these letters in the background.")
@@ -100,6 +101,6 @@ def transfer_ui(folder: Path, symbols, model_path: str) -> None:
     test_dir = _held_out_folder(held, c1)
     if st.button("Train the new head", type="primary", key="greek_train"):
         _start(folder, test_dir, held, model_path, epochs)
-    run = transfer_run()
+        run = transfer_run()
     if run is not None:
         watch_run(run, run_chart, key="greek_transfer")

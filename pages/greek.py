@@ -205,15 +205,16 @@ def main() -> None:
         stop_with_error(str(exc))
     show_set(symbols)
     key = (str(folder), signature, entry.path, mtime(entry.path))
+    run = transfer_run()
     # Your own letters runs while hidden too: its canvas keeps the strokes and its uploader the photos.
     tab_sections({"Embedding": lambda: show_embedding(symbols, analysis),
                   "SSD tables": lambda: show_ssd(symbols, analysis, _heatmap(*key)),
                   "KNN": lambda: show_knn(symbols, analysis),
                   "2-D map": lambda: show_projection(symbols, lambda method: _points(*key, mode, method)),
                   "Your own letters": lambda: own_letters_ui(symbols, analysis, model),
-                  "Transfer learning": lambda: transfer_ui(folder, symbols, entry.path)},
+                  "Transfer learning": lambda: transfer_ui(folder, symbols, entry.path, run)},
                  key="greek_tab", always=("Your own letters",),
-                 default="Transfer learning" if transfer_run() else None)  # a reload returns to its run
+                 default="Transfer learning" if run else None)  # a reload returns to its run
 
 
 main()
