@@ -1,6 +1,6 @@
 """Load what the heavy pages need in the background, once per server process, after its first page run.
 
-A cold `import keras` costs 4-10 s on 2 cores (TensorFlow, and scikit-learn through Keras' wrappers),
+A cold `import keras` costs 4-10 s on 2 cores (TensorFlow; scikit-learn is kept out of it),
 MNIST's compressed file 0.6 s and pandas (every table) 0.5-1.3 s. Paid inside a page's script run, the
 first visit to Draw, Examine or Greek letters waited for all of it. Here one thread starts when the first
 script run (usually Home) has finished drawing: it imports pandas and reads MNIST, then imports Keras,
@@ -42,8 +42,9 @@ def _tables_and_data() -> None:
 
 
 def _keras() -> None:
-    import keras  # noqa: F401
+    from core.nets.keras_import import import_keras
 
+    import_keras()  # without scikit-learn: 1.9 s less of the lock held while the first pages draw
     from app.script_runs import freeze_long_lived_heap
 
     # Freeze TensorFlow's objects now, so the next script run's after-run collection does not walk them.
@@ -52,11 +53,11 @@ def _keras() -> None:
 
 def _extras() -> None:
     # Measured on the first visits, with Keras loaded: Altair (the Greek page's hover chart) 0.33 s,
-    # scikit-learn's PCA (its 2-D map) 0.17 s, pandas' Styler with Jinja2 (Examine's filter values).
-    # A page that imports one meanwhile waits for this import of it rather than repeating it.
+    # pandas' Styler with Jinja2 (Examine's filter values). A page that imports one meanwhile waits
+    # for this import of it rather than repeating it. scikit-learn (1.9 s with SciPy) is left to
+    # the two things that need it, t-SNE and Optuna's importances: the 2-D map's PCA is NumPy's.
     import altair  # noqa: F401
     import pandas.io.formats.style  # noqa: F401
-    import sklearn.decomposition  # noqa: F401
 
 
 def _run() -> None:

@@ -22,6 +22,15 @@ def test_pca_separates_two_clusters_along_its_first_axis():
     assert (p[y == 0, 0].max() < p[y == 1, 0].min()) or (p[y == 1, 0].max() < p[y == 0, 0].min())
 
 
+def test_pca_gives_scikit_learns_coordinates_signs_included():
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(40, 128)) * np.linspace(3, 0.1, 128)  # distinct variances: a defined answer
+    from sklearn.decomposition import PCA
+
+    expected = PCA(n_components=2).fit_transform(x)
+    assert np.allclose(project(x, "PCA"), expected, atol=1e-4)
+
+
 def test_tsne_is_repeatable_with_its_seed():
     x, _ = _clusters()
     assert np.array_equal(project(x, "t-SNE", seed=3), project(x, "t-SNE", seed=3))
