@@ -5,7 +5,7 @@ never uses: 1.7-2.6 s of the 7.8-9.2 s `import keras` took on 2 cores (measured 
 paid by every training, spare worker and sweep trial process when it starts, and by the server's
 background preload while the first pages are drawn. Keras treats a missing scikit-learn as "no
 wrappers". Only the importing thread is denied scikit-learn, so the server's other threads (pages
-drawing a PCA map or Optuna's importances) can import it meanwhile.
+drawing a t-SNE map or Optuna's importances) can import it meanwhile.
 """
 
 from __future__ import annotations
