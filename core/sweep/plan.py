@@ -5,6 +5,7 @@
   configuration is enqueued with all its parameters (`study.enqueue_trial`), so a trial's
   parameters never depend on a sampler's private state and a killed trial can be re-planned.
 - `duplicate_of`: two workers that planned the same configuration at once keep the earlier trial.
+- `surplus`: queued trials nobody will ask for because the budget is spent (see `core.sweep.recovery`).
 """
 
 from __future__ import annotations
@@ -76,6 +77,16 @@ def next_action(study, space, strategy: str, n_trials: int, enqueue: bool = True
             study.enqueue_trial(params)
         return "ask"
     return step
+
+
+def surplus(study, n_trials: int) -> list:
+    """The WAITING trials left once the budget is spent: no worker asks for them any more.
+
+    A configuration can be queued twice when a recovery re-queues a dead trial while another worker
+    plans the same point; one copy trains, and the other would wait in the study forever.
+    """
+    groups = classify(study.get_trials(deepcopy=False))
+    return groups["waiting"] if len(groups["counted"]) >= n_trials else []
 
 
 def duplicate_of(study, number: int, params: dict, n_dims: int) -> int | None:

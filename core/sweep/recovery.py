@@ -7,6 +7,9 @@ with `status=interrupted` (not counted against the budget) and, when it had all 
 enqueued again so that configuration still runs exactly once. A trial killed before it had all its
 parameters never trained: grid and linear search plan its configuration again, random and TPE draw
 a new one.
+
+A queued (WAITING) trial left once the budget is spent is retired the same way, as interrupted
+(`retire_surplus`), so a finished study holds no trial that waits forever.
 """
 
 from __future__ import annotations
@@ -17,10 +20,12 @@ from pathlib import Path
 from core.runs import rundir
 from core.runs.liveness import is_alive
 from core.sweep import storage
+from core.sweep.plan import surplus
 from core.sweep.trial import record_metrics
 
 INTERRUPTED = "The sweep process ended while this trial ran; its configuration was queued again."
 INTERRUPTED_EARLY = "The sweep process ended before this trial started training."
+SURPLUS = "Not run: its configuration had been queued twice, and the sweep's budget was spent first."
 
 
 def is_dead(trial, name: str, local_only: bool) -> bool:
@@ -72,6 +77,23 @@ def settle(store: storage.Store, study, trial, space) -> bool:
         # Study.enqueue_trial: the next ask anywhere gets exactly these parameters
         study.enqueue_trial(dict(trial.params), user_attrs={"retry_of": trial.number})
     return True
+
+
+def retire_surplus(store: storage.Store, study, n_trials: int) -> list[int]:
+    """Fail as interrupted the queued trials no worker will ask for (see `plan.surplus`); their numbers."""
+    optuna = storage.import_optuna()
+    retired = []
+    for t in surplus(study, n_trials):
+        if not store.claim_waiting(t.number):  # a worker asked for it just now: it is that worker's
+            continue
+        try:
+            store.set_trial_attr(t.number, "status", "interrupted")
+            store.set_trial_attr(t.number, "error", SURPLUS)
+            study.tell(t.number, state=optuna.trial.TrialState.FAIL)
+        except (RuntimeError, ValueError):  # another process's recovery settled it first
+            continue
+        retired.append(t.number)
+    return retired
 
 
 def live_workers(name: str) -> list[int]:

@@ -34,7 +34,7 @@ from core.runs.liveness import Heartbeat, beat_record
 from core.runs.processes import end_process, spawn
 from core.sweep import storage
 from core.sweep.plan import next_action
-from core.sweep.recovery import recover_stale
+from core.sweep.recovery import recover_stale, retire_surplus
 from core.sweep.space import space_from_dict
 from core.sweep.strategies import PLANNED, default_trials, make_sampler
 from core.sweep.trial import TrialWatch, run_trial
@@ -119,6 +119,8 @@ def work(name: str, url: str | None = None, max_trials: int | None = None) -> di
         reason = _trial_loop(worker, counts, max_trials)
     finally:
         marker.unlink(missing_ok=True)
+    if reason == "done":
+        retire_surplus(store, worker.study, n_trials)
     if max_trials is not None and sum(counts.values()) >= max_trials or reason == "memory":
         reason = "recycle"
     return {"reason": reason, **counts}
@@ -215,6 +217,7 @@ def _next_step(store: storage.Store, space, strategy: str, n_trials: int) -> str
     recover_stale(store, current, space)  # trials of processes or machines that died meanwhile
     if next_action(current, space, strategy, n_trials, enqueue=False) != "done":
         return "work"
+    retire_surplus(store, current, n_trials)
     # Wait for the last trials of other workers: one may die and be re-queued, and the summary
     # printed at the end should be the study's final one.
     running = current.get_trials(deepcopy=False, states=(storage.import_optuna().trial.TrialState.RUNNING,))

@@ -209,6 +209,20 @@ class Store:
         trial_id = self.storage.get_trial_id_from_study_id_trial_number(study_id, number)
         self.storage.set_trial_user_attr(trial_id, key, value)
 
+    def claim_waiting(self, number: int) -> bool:
+        """Move WAITING trial `number` to RUNNING for us, as `Study.ask` would; False if another took it.
+
+        The storage does this atomically (a row lock, or the journal's order), so of a worker asking
+        and a process retiring the trial, exactly one gets it.
+        """
+        optuna = import_optuna()
+        study_id = self.storage.get_study_id_from_name(self.name)
+        trial_id = self.storage.get_trial_id_from_study_id_trial_number(study_id, number)
+        try:
+            return bool(self.storage.set_trial_state_values(trial_id, optuna.trial.TrialState.RUNNING))
+        except optuna.exceptions.UpdateFinishedTrialError:
+            return False
+
 
 def open_store(name: str, url: str | None = None) -> Store:
     """Our own storage object for study `name` (raises `LabError` when its journal file is missing)."""

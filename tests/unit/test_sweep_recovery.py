@@ -124,3 +124,53 @@ def test_of_two_workers_planning_the_same_point_the_earlier_trial_keeps_it(study
     assert plan.duplicate_of(s, second.number, params, 2) == first.number
     assert plan.duplicate_of(s, first.number, params, 2) is None
     assert plan.duplicate_of(s, second.number, {"filters": 8, "dense_units": 16}, 2) is None
+
+
+def _complete(study, params: dict, value: float = 0.5):
+    trial = _asked(study, params)
+    study.tell(trial, value)
+    return trial
+
+
+GRID = [{"filters": f, "dense_units": d} for f in (4, 8) for d in (16, 32)]
+
+
+def _waiting(study) -> list:
+    return [t for t in study.get_trials() if t.state.name == "WAITING"]
+
+
+@pytest.mark.parametrize("in_process", [True, False], ids=["worker", "driver"])
+def test_a_configuration_queued_twice_leaves_no_trial_waiting_once_the_budget_is_spent(study, in_process):
+    # a recovery re-queued a dead trial's point while another worker planned it too; one copy trained
+    store, s, space = study
+    for params in GRID:
+        _complete(s, params)
+    s.enqueue_trial(GRID[-1])
+    (surplus,) = _waiting(s)
+    assert runner.drive(store.name, in_process=in_process)["reason"] == "done"
+    assert not _waiting(s)
+    retired = _by_number(s, surplus.number)
+    assert retired.state.name == "FAIL" and retired.user_attrs["status"] == "interrupted"
+    assert retired.user_attrs["error"] == recovery.SURPLUS
+    assert sum(t.state.name == "COMPLETE" for t in s.get_trials()) == 4
+
+
+def test_a_queued_trial_is_not_retired_while_the_budget_still_needs_it(study):
+    store, s, space = study
+    for params in GRID[:3]:
+        _complete(s, params)
+    s.enqueue_trial(GRID[3])  # a dead trial's configuration, queued again by its recovery
+    assert recovery.retire_surplus(store, s, 4) == []
+    assert len(_waiting(s)) == 1
+
+
+def test_a_queued_trial_a_worker_has_just_asked_for_stays_that_workers(study):
+    store, s, space = study
+    s.enqueue_trial(GRID[0])
+    (queued,) = _waiting(s)
+    asked = s.ask()  # a worker pops it before the retiring process claims it
+    assert asked.number == queued.number
+    assert store.claim_waiting(queued.number) is False
+    assert _by_number(s, queued.number).state.name == "RUNNING"
+    s.tell(asked, 0.5)
+    assert store.claim_waiting(queued.number) is False  # finished: not claimable either
