@@ -199,15 +199,17 @@ class Store:
         except KeyError:
             raise LabError(f"There is no study {self.name!r} in {self.url.split('@')[-1]}.") from None
 
+    def _trial_id(self, number: int) -> int:
+        study_id = self.storage.get_study_id_from_name(self.name)
+        return self.storage.get_trial_id_from_study_id_trial_number(study_id, number)
+
     def set_trial_attr(self, number: int, key: str, value) -> None:
         """Set a user attr of trial `number`, whoever runs it (public `BaseStorage` methods only).
 
         Raises:
             optuna.exceptions.UpdateFinishedTrialError: the trial has finished meanwhile.
         """
-        study_id = self.storage.get_study_id_from_name(self.name)
-        trial_id = self.storage.get_trial_id_from_study_id_trial_number(study_id, number)
-        self.storage.set_trial_user_attr(trial_id, key, value)
+        self.storage.set_trial_user_attr(self._trial_id(number), key, value)
 
     def claim_waiting(self, number: int) -> bool:
         """Move WAITING trial `number` to RUNNING for us, as `Study.ask` would; False if another took it.
@@ -216,10 +218,9 @@ class Store:
         and a process retiring the trial, exactly one gets it.
         """
         optuna = import_optuna()
-        study_id = self.storage.get_study_id_from_name(self.name)
-        trial_id = self.storage.get_trial_id_from_study_id_trial_number(study_id, number)
         try:
-            return bool(self.storage.set_trial_state_values(trial_id, optuna.trial.TrialState.RUNNING))
+            return bool(self.storage.set_trial_state_values(self._trial_id(number),
+                                                            optuna.trial.TrialState.RUNNING))
         except optuna.exceptions.UpdateFinishedTrialError:
             return False
 
