@@ -19,6 +19,7 @@ from pathlib import Path
 
 from core.errors import LabError
 from core.files import write_failed
+from core.nets.keras_import import route_first_import
 
 CLI_LOG = "cli.log"
 
@@ -58,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     """Parse `argv`, run the command, and turn errors into one-line messages and exit codes."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    route_first_import()  # whichever command imports TensorFlow, its start-up lines obey that level
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
