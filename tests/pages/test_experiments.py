@@ -130,4 +130,8 @@ def test_start_and_stop_a_sweep_from_the_page(finished_study, lab_home):
     assert state["state"] == "stopped", state
     at.run()
     assert at.button(key="experiments_resume")
+    # the driver records "stopped", prints its summary, then exits: give it those moments, no more
+    deadline = time.time() + 30
+    while rundir.pid_alive(state["pid"]) and time.time() < deadline:
+        time.sleep(0.2)
     assert not rundir.pid_alive(state["pid"])
