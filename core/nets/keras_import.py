@@ -31,6 +31,7 @@ _HIDDEN = "sklearn"
 _ABSL_LINE = re.compile(rb"^([IWEF])\d{4} [\d:.]+\s+\d+ \S+:\d+\] ")
 _ABSL_PREAMBLE = b"WARNING: All log messages before absl::InitializeLog() is called are written to STDERR"
 _SEVERITY = {b"I": 0, b"W": 1, b"E": 2, b"F": 3}
+_HOLDING = threading.Lock()
 
 
 class _HiddenFromOneThread(importlib.abc.MetaPathFinder):
@@ -77,11 +78,38 @@ def kept_startup_output(data: bytes, min_level: int) -> bytes:
     anything else (Python warnings, a crash's message) is kept as it was.
     """
     lines = data.splitlines(keepends=True)
-    logged = [m for m in map(_ABSL_LINE.match, lines) if m]
     kept = [line for line in lines if not (m := _ABSL_LINE.match(line)) or _SEVERITY[m.group(1)] >= min_level]
-    if logged and not any(_ABSL_LINE.match(line) for line in kept):
+    if len(kept) < len(lines) and not any(_ABSL_LINE.match(line) for line in kept):
         kept = [line for line in kept if line.rstrip() != _ABSL_PREAMBLE]
     return b"".join(kept)
+
+
+def _hold_stderr():
+    """(the saved descriptor 2, the file now behind it), or None where that cannot be done."""
+    try:
+        held = tempfile.TemporaryFile()
+    except OSError:  # e.g. a full disk: the import goes on, its lines unfiltered
+        return None
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+        os.dup2(held.fileno(), 2)
+    except (OSError, ValueError, AttributeError):  # no stderr to hold back
+        held.close()
+        return None
+    return saved, held
+
+
+def _give_back_stderr(saved: int, held) -> None:
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        sys.stderr.flush()
+    os.dup2(saved, 2)
+    os.close(saved)
+    with held:
+        held.seek(0)
+        data = kept_startup_output(held.read(), _min_log_level())
+    if data:
+        os.write(2, data)
 
 
 @contextlib.contextmanager
@@ -90,25 +118,19 @@ def quiet_native_startup():
 
     For the length of an import only: another thread's messages in that time arrive late, not lost.
     """
-    try:
-        sys.stderr.flush()
-        saved = os.dup(2)
-    except (OSError, ValueError, AttributeError):  # no stderr to hold back
+    # one holder at a time: a second one's saved descriptor would be the first one's file
+    if not _HOLDING.acquire(blocking=False):
         yield
         return
-    with tempfile.TemporaryFile() as held:
-        os.dup2(held.fileno(), 2)
+    try:
+        holding = _hold_stderr()
         try:
             yield
         finally:
-            with contextlib.suppress(OSError, ValueError, AttributeError):
-                sys.stderr.flush()
-            os.dup2(saved, 2)
-            os.close(saved)
-            held.seek(0)
-            data = kept_startup_output(held.read(), _min_log_level())
-            if data:
-                os.write(2, data)
+            if holding:
+                _give_back_stderr(*holding)
+    finally:
+        _HOLDING.release()
 
 
 class _QuietLoader(importlib.abc.Loader):
