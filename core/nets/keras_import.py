@@ -11,8 +11,9 @@ TensorFlow's C++ libraries log at import, before anything initialises their logg
 `TF_CPP_MIN_LOG_LEVEL` does not silence them: on a CPU with AVX-512 VNNI/BF16 or AMX, where oneDNN
 is on by default, every process printed "WARNING: All log messages before absl::InitializeLog()..."
 and "I0000 ... oneDNN custom operations are on" twice, so a CLI failure was five lines, not one.
-`quiet_native_startup` applies that setting to what the import writes to file descriptor 2, and
-`route_first_import` makes a process's first `import tensorflow`, wherever it happens, go through it.
+`route_first_import` makes a process's first `import tensorflow`, wherever it happens (through
+`import_keras` or a command's own `import keras`), hold back what it writes to file descriptor 2 and
+pass on only what that setting allows.
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ _HIDDEN = "sklearn"
 _ABSL_LINE = re.compile(rb"^([IWEF])\d{4} [\d:.]+\s+\d+ \S+:\d+\] ")
 _ABSL_PREAMBLE = b"WARNING: All log messages before absl::InitializeLog() is called are written to STDERR"
 _SEVERITY = {b"I": 0, b"W": 1, b"E": 2, b"F": 3}
-_HOLDING = threading.Lock()
 
 
 class _HiddenFromOneThread(importlib.abc.MetaPathFinder):
@@ -54,11 +54,11 @@ def import_keras():
     """
     if "keras" in sys.modules:
         return sys.modules["keras"]
+    route_first_import()
     finder = _HiddenFromOneThread()
     sys.meta_path.insert(0, finder)
     try:
-        with quiet_native_startup():
-            import keras
+        import keras
     finally:
         sys.meta_path.remove(finder)
     return keras
@@ -113,28 +113,21 @@ def _give_back_stderr(saved: int, held) -> None:
 
 
 @contextlib.contextmanager
-def quiet_native_startup():
+def _quiet_native_startup():
     """Hold back what is written to file descriptor 2 meanwhile, then pass on what the log level keeps.
 
-    For the length of an import only: another thread's messages in that time arrive late, not lost.
+    Around TensorFlow's one import only: another thread's messages in that time arrive late, not lost.
     """
-    # one holder at a time: a second one's saved descriptor would be the first one's file
-    if not _HOLDING.acquire(blocking=False):
-        yield
-        return
+    holding = _hold_stderr()
     try:
-        holding = _hold_stderr()
-        try:
-            yield
-        finally:
-            if holding:
-                _give_back_stderr(*holding)
+        yield
     finally:
-        _HOLDING.release()
+        if holding:
+            _give_back_stderr(*holding)
 
 
 class _QuietLoader(importlib.abc.Loader):
-    """TensorFlow's own loader, run inside `quiet_native_startup`."""
+    """TensorFlow's own loader, run inside `_quiet_native_startup`."""
 
     def __init__(self, inner):
         self.inner = inner
@@ -144,12 +137,12 @@ class _QuietLoader(importlib.abc.Loader):
 
     def exec_module(self, module):
         module.__loader__ = module.__spec__.loader = self.inner  # nothing keeps this wrapper
-        with quiet_native_startup():
+        with _quiet_native_startup():
             self.inner.exec_module(module)
 
 
 class _FirstTensorFlowImport(importlib.abc.MetaPathFinder):
-    """Finds `tensorflow` as usual, once, and gives it a loader that runs in `quiet_native_startup`."""
+    """Finds `tensorflow` as usual, once, and gives it a loader that runs in `_quiet_native_startup`."""
 
     def find_spec(self, fullname, path=None, target=None):
         if fullname != "tensorflow":
