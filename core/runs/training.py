@@ -234,7 +234,8 @@ def train_loop(run_dir: Path, model, x_train, y_train, x_test, y_test, *, epochs
     Args:
         run_dir: the run directory to write metrics, progress, filters and model into.
         model: a compiled Keras model.
-        x_train, y_train, x_test, y_test: model-ready inputs and one-hot labels.
+        x_train, y_train, x_test, y_test: images (uint8 or model-ready float32, see `Feed`) and
+            one-hot labels.
         epochs: number of epochs.
         batch_size: training batch size.
         reporter: optional callable(epoch, epochs, batch, batches) for a console progress bar.
@@ -261,7 +262,12 @@ def train_loop(run_dir: Path, model, x_train, y_train, x_test, y_test, *, epochs
 
 
 def load_training_data(config: dict):
-    """Model-ready (x_train, y_train, x_test, y_test) for a run config, honouring the subsets."""
+    """(x_train, y_train, x_test, y_test) for a run config, honouring the subsets.
+
+    Images keep their 8-bit pixels, with a channel axis, when the dataset has them: the `Feed`
+    scales them batch by batch (the same bits as `to_batch`, without a float copy of all of them).
+    Labels are one-hot.
+    """
     import keras
 
     data = load_dataset(config.get("dataset", "mnist"))
@@ -271,8 +277,15 @@ def load_training_data(config: dict):
     if config.get("test_subset"):
         x_test, y_test = x_test[: int(config["test_subset"])], y_test[: int(config["test_subset"])]
     n = data.num_classes
-    return (to_batch(x_train), keras.utils.to_categorical(y_train, n),
-            to_batch(x_test), keras.utils.to_categorical(y_test, n))
+    return (_feedable(x_train), keras.utils.to_categorical(y_train, n),
+            _feedable(x_test), keras.utils.to_categorical(y_test, n))
+
+
+def _feedable(images: np.ndarray) -> np.ndarray:
+    """uint8 images as (N, H, W, C) views, anything else as `to_batch` makes it."""
+    if images.dtype == np.uint8:
+        return images[..., None] if images.ndim == 3 else images
+    return to_batch(images)
 
 
 def run_training(run_dir: Path, reporter=None) -> LoopResult:

@@ -40,3 +40,18 @@ def test_evaluations_read_the_images_in_order_without_autotuning():
     data = feed.in_order(128)
     assert _labels_seen(data) == list(range(300))
     assert data.options().autotune.enabled is False
+
+
+def test_8_bit_images_are_scaled_batch_by_batch_to_the_same_bits_as_to_batch():
+    from core.nets.inputs import to_batch
+
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, (300, 4, 4, 1), dtype=np.uint8)
+    labels = np.eye(300, dtype=np.float32)
+    keras.utils.set_random_seed(11)
+    scaled = [b[0].numpy() for b in Feed(images, labels).shuffled(64)]
+    keras.utils.set_random_seed(11)
+    ready = [b[0].numpy() for b in Feed(to_batch(images), labels).shuffled(64)]
+    assert all(a.dtype == np.float32 for a in scaled)
+    assert all(np.array_equal(a.view(np.uint32), b.view(np.uint32)) for a, b in zip(scaled, ready))
+    assert np.array_equal(to_batch(images), images.astype(np.float32) / 255.0)
