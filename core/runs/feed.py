@@ -10,11 +10,14 @@ The lab fits one epoch per call, so it would pay that wait every epoch.
 The pipeline is Keras' own design (a permutation of indices per epoch, batches gathered from
 one tensor of all the images) with autotuning off: two parallel gathers and two prefetched
 batches. 8-bit images stay 8-bit in that tensor and each batch is scaled to [0, 1] as it is
-gathered, with the same float32 division as `core.nets.inputs.to_batch`, so the batches are the same
-bits. Scaling all 70,000 MNIST images up front and copying them into a tensor wrote 440 MB of
-fresh memory, and first touches of memory are slow here: 1.2 s of load_training_data plus 0.8 s of
-Feed for the quick preset, against 0.1 s in all this way (bench/README.md, 2026-12-02 morning). The order of each epoch comes from NumPy's global generator, which
-`keras.utils.set_random_seed` seeds, so a seeded run repeats bit for bit.
+gathered, with the same float32 division as `core.nets.inputs.to_batch`, so the batches are the
+same bits. Scaling all 70,000 MNIST images up front and copying them into a tensor wrote about
+660 MB of fresh memory (two float arrays and the tensor), and first touches of memory are slow
+here: load_training_data took 0.95 s and the two Feeds 0.96 s for the quick preset, against
+0.016 s and 0.31 s this way (bench/README.md, 2026-12-02, 04:15-05:50).
+
+The order of each epoch comes from NumPy's global generator, which `keras.utils.set_random_seed`
+seeds, so a seeded run repeats bit for bit.
 """
 
 from __future__ import annotations

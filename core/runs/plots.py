@@ -61,8 +61,10 @@ def format_duration(seconds: float | None) -> str:
 
 # Until a run's first evaluation has been timed: seconds to evaluate one image relative to training on
 # one (measured by bench.training at the evaluation batch of 256: 0.25 for the assignment net, 0.26
-# for the quick preset; it was 0.8-0.9 for the quick preset at 1024), and the cost of tracing the
-# evaluation relative to the first training step (a forward graph, about a third).
+# for the quick preset; it was 0.8-0.9 for the quick preset at 1024 behind Keras' autotuned
+# pipeline; at today's batch of 512 evaluations take 10-20% less, so the guess errs long, bench.eta's
+# worst ratio 1.24), and the cost of tracing the evaluation relative to the first training step (a
+# forward graph, about a third).
 EVAL_COST_PER_IMAGE = 0.3
 EVAL_TRACE_PER_FIRST_STEP = 0.3
 SAVE_S = 0.5  # saving model, filters and histograms after an epoch, until a run has timed it

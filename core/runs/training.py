@@ -25,7 +25,7 @@ from core.runs.tensorboard import EventLog
 
 PROGRESS_INTERVAL_S = 0.5
 # The per-epoch evaluations read 512 images a batch. Measured on 2 cores (bench/README.md,
-# 2026-12-02 morning), 60,000 images: the quick preset's net 1.64 s at 256, 1.42 at 512, 1.28-1.35
+# 2026-12-02, 04:15-05:50), 60,000 images: the quick preset's net 1.64 s at 256, 1.42 at 512, 1.28-1.35
 # at 1024; the assignment net 4.1-4.2 s at 256, 3.76-3.83 at 512, 3.6-4.0 at 1024.
 EVAL_BATCH_SIZE = 512
 
